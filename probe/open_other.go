@@ -1,0 +1,5 @@
+//go:build !unix
+
+package probe
+
+const openNonblock = 0
