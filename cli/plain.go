@@ -1,0 +1,337 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/heidi-cli/heidi/probe"
+	"github.com/heidi-cli/heidi/steps"
+)
+
+// plainRun is the connect flow as plain lines: the same steps as the wizard,
+// for pipes, TERM=dumb, CI logs and --plain.
+type plainRun struct {
+	ctx     context.Context
+	d       steps.Deps
+	opts    connectOptions
+	in      io.Reader
+	out     io.Writer // progress and child output
+	res     io.Writer // the summary lines
+	canType bool      // stdin is a terminal: a child may prompt
+
+	prereq steps.Prereqs
+	models []string
+	model  string
+	notes  []string
+}
+
+// plainFailure is a failed step with its next steps.
+type plainFailure struct {
+	step, why string
+	next      []string
+}
+
+func (f *plainFailure) Error() string { return f.why }
+
+func (r *plainRun) say(format string, args ...any) {
+	fmt.Fprintf(r.out, format+"\n", args...)
+}
+
+func (r *plainRun) run() (steps.Outcome, error) {
+	o := steps.Outcome{Result: "PASS"}
+	err := r.steps()
+	o.Time, o.Model = r.d.Sys.Now(), r.model
+	var pf *plainFailure
+	switch {
+	case err == nil:
+		test := "PASS"
+		if r.opts.SkipTest {
+			test, o.Result = "SKIPPED", "SKIPPED"
+		}
+		for _, l := range []string{
+			"Connected: OpenCode → OpenAI (ChatGPT Plus/Pro)",
+			"Auth file: " + r.d.Paths.AuthFile,
+			fmt.Sprintf("Models: %d (first: %s)", len(r.models), r.models[0]),
+			"Test run: " + test,
+		} {
+			fmt.Fprintln(r.res, l)
+		}
+	case r.ctx.Err() != nil:
+		o.Result = "CANCELLED"
+		return o, context.Canceled
+	case errors.As(err, &pf):
+		o.Result, o.Step, o.LastError = "FAIL", pf.step, pf.why
+		fmt.Fprintln(r.res, "Not connected: OpenCode → OpenAI (ChatGPT Plus/Pro)")
+		if pf.step == "Test run" {
+			fmt.Fprintln(r.res, "Test run: FAIL")
+		} else {
+			fmt.Fprintln(r.res, pf.step+": FAIL")
+		}
+		fmt.Fprintln(r.res, "Reason: "+pf.why)
+		if len(pf.next) > 0 {
+			fmt.Fprintln(r.res, "Next:")
+			for _, n := range pf.next {
+				fmt.Fprintln(r.res, "  "+n)
+			}
+		}
+	default:
+		return o, err
+	}
+	return o, nil
+}
+
+func fail(step, why string, next ...string) error {
+	return &plainFailure{step: step, why: why, next: next}
+}
+
+func (r *plainRun) steps() error {
+	r.say("[1/6] Prerequisites")
+	p := steps.CheckPrereqs(r.ctx, r.d)
+	r.prereq = p
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	if !p.OpenCode.Found {
+		return fail("Prerequisites", "OpenCode is not installed.", steps.InstallHints()...)
+	}
+	if p.OpenCode.Version.IsZero() {
+		r.say("      note: could not read OpenCode's version (%s); going on as if it has the built-in login", p.OpenCode.Err)
+	}
+	if p.NeedsPlugin() && !p.Npx.Found {
+		return fail("Prerequisites", fmt.Sprintf("OpenCode %s needs the opencode-openai-codex-auth plugin, which is installed with npx, and Node.js is not installed.", p.OpenCode.Version), steps.NodeHints()...)
+	}
+	headless := p.Headless.Headless
+	if r.opts.Headless {
+		headless = true
+	}
+	if r.opts.Browser {
+		headless = false
+	}
+	r.say("      OpenCode %s at %s", p.OpenCode.Version, p.OpenCode.Path)
+	if headless {
+		r.say("      headless session: %s", strings.Join(append(p.Headless.Reasons, flagReason(r.opts)...), "; "))
+	}
+
+	r.say("[2/6] Login method")
+	switch {
+	case p.NeedsPlugin():
+		return fail("Login method", fmt.Sprintf("OpenCode %s predates the built-in ChatGPT login; installing its plugin needs the interactive wizard.", p.OpenCode.Version),
+			"Run in a terminal: "+steps.ConnectCommand, "or run: npx -y opencode-openai-codex-auth@latest, then: opencode auth login",
+			"or update OpenCode (1.1.11+ has the login built in): npm install -g opencode-ai@latest")
+	case p.StaleConfig():
+		r.say("      %s", steps.StaleConfigExplanation)
+		if !r.opts.Yes {
+			return fail("Login method", "A stale opencode-openai-codex-auth plugin or provider.openai block is configured.",
+				"Let heidi remove it (with a backup first): "+steps.ConnectCommand+" --yes",
+				"or log in without plugins: opencode auth login --pure")
+		}
+		changes, err := steps.RemoveStaleConfig(p.Config, r.d.Sys.Now())
+		for _, c := range changes {
+			r.say("      removed %s from %s (backup: %s)", strings.Join(c.Removed, " and "), c.Path, c.Backup)
+		}
+		if err != nil {
+			return fail("Login method", "Could not repair the OpenCode config: "+err.Error())
+		}
+	default:
+		r.say("      built in (OpenCode ≥ 1.1.11: no plugin needed)")
+	}
+	labels, err := steps.DiscoverMethods(r.ctx, r.d)
+	if err != nil {
+		if r.ctx.Err() != nil {
+			return r.ctx.Err()
+		}
+		if errors.Is(err, steps.ErrNoMethodFlags) {
+			return fail("Login method", err.Error()+"; its menus need the interactive wizard.", "Run in a terminal: "+steps.ConnectCommand)
+		}
+		return fail("Login method", err.Error(), "Run OpenCode's login yourself to see what it says: opencode auth login")
+	}
+	kind := steps.MethodBrowser
+	if headless {
+		kind = steps.MethodDevice
+	}
+	label := steps.PickMethod(labels, kind)
+	if label == "" {
+		return fail("Login method", "OpenCode offers no ChatGPT login method (it offers: "+strings.Join(labels, ", ")+").",
+			"A plugin may hide the built-in login; try: opencode auth login --pure")
+	}
+	r.say("      method: %s", label)
+
+	r.say("[3/6] Login")
+	if err := r.login(label, headless); err != nil {
+		return err
+	}
+
+	r.say("[4/6] Models")
+	models, err := steps.ListModels(r.ctx, r.d)
+	if err != nil {
+		if r.ctx.Err() != nil {
+			return r.ctx.Err()
+		}
+		return fail("Models", err.Error(), "Try it yourself: opencode models openai")
+	}
+	r.models, r.model = models, models[0]
+	if want := r.opts.Model; want != "" {
+		if !strings.HasPrefix(want, "openai/") {
+			want = "openai/" + want
+		}
+		found := false
+		for _, m := range models {
+			found = found || m == want
+		}
+		if !found {
+			return fail("Models", want+" is not among the OpenAI models OpenCode lists for this login.", "Pick one of: "+strings.Join(models[:min(6, len(models))], ", "))
+		}
+		r.model = want
+	}
+	r.say("      %d models (first: %s)", len(models), models[0])
+
+	r.say("[5/6] Test run")
+	if r.opts.SkipTest {
+		r.say("      skipped (--skip-test)")
+	} else {
+		r.say("      opencode run %q --model=%s (up to %s)", steps.TestPrompt, r.model, r.d.Timeouts.Run)
+		res := steps.TestRun(r.ctx, r.d, r.model)
+		if r.ctx.Err() != nil {
+			return r.ctx.Err()
+		}
+		if !res.Pass {
+			if res.Tail != "" {
+				r.say("      output (last lines, redacted):")
+				for _, l := range strings.Split(res.Tail, "\n") {
+					r.say("        %s", l)
+				}
+			}
+			return fail("Test run", "Test run failed: "+res.Err, steps.TestRunHints(res)...)
+		}
+		r.say("      PASS in %s", res.Duration.Round(100*time.Millisecond))
+	}
+	r.say("[6/6] Summary")
+	return nil
+}
+
+func flagReason(o connectOptions) []string {
+	if o.Headless {
+		return []string{"--headless"}
+	}
+	return nil
+}
+
+func (r *plainRun) login(label string, headless bool) error {
+	c := r.prereq.Cred
+	if c.EnvOverride {
+		r.say("      note: OPENCODE_AUTH_CONTENT is set; OpenCode reads credentials from it, not from auth.json")
+	}
+	if steps.UsableLogin(c) {
+		r.say("      kept the existing ChatGPT login%s", accountSuffix(c))
+		return nil
+	}
+	if steps.StoreNeedsRepair(c) {
+		if !r.opts.Yes {
+			return fail("Login", "OpenCode's credential store is broken: "+c.Detail,
+				"Let heidi move it aside to a backup and log in: "+steps.ConnectCommand+" --yes")
+		}
+		b, err := steps.MoveStoreAside(c.Path, r.d.Sys.Now())
+		if err != nil {
+			return fail("Login", err.Error())
+		}
+		r.say("      moved the broken %s aside to %s", c.Path, b)
+	} else if c.Problem == probe.StoreSymlink || c.Problem == probe.StoreIsDir || c.Problem == probe.StoreUnreadable {
+		return fail("Login", "OpenCode's credential store cannot be used: "+c.Detail,
+			"Move "+c.Path+" aside yourself, then run heidi again.")
+	}
+	before := probe.InspectAuth(r.d.Sys, r.d.Paths)
+	r.say("      running: opencode %s", strings.Join(steps.LoginArgs(label), " "))
+	opened := false
+	run, err := steps.RunLogin(r.ctx, r.d, label, nil, &lineWriter{w: r.out, prefix: "      │ "}, func(p steps.LoginProgress) {
+		switch {
+		case p.Code != "" && !opened:
+			opened = true
+			r.say("")
+			r.say("      Open %s and enter the code %s", firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device"), p.Code)
+			r.say("      (device-code login must be enabled in ChatGPT → Settings → Security)")
+		case p.AuthURL != "" && !opened:
+			opened = true
+			r.say("")
+			r.say("      Open this URL to sign in to ChatGPT in your browser:")
+			r.say("      %s", p.AuthURL)
+			if !headless {
+				if err := steps.OpenBrowser(r.ctx, r.d.Sys, p.AuthURL); err != nil {
+					r.say("      (could not open a browser: %v — open the URL yourself)", err)
+				}
+			}
+		}
+	})
+	if r.ctx.Err() != nil {
+		return r.ctx.Err()
+	}
+	if err != nil {
+		return fail("Login", "Could not run OpenCode's login: "+err.Error(), steps.LoginHints(r.prereq, r.d.Paths, run.Progress)...)
+	}
+	after := probe.InspectAuth(r.d.Sys, r.d.Paths)
+	if err := steps.VerifyLogin(before, after); err != nil {
+		why := err.Error()
+		if run.Progress.Error != "" {
+			why = "OpenCode: " + run.Progress.Error
+		}
+		return fail("Login", "Login did not complete. "+why, steps.LoginHints(r.prereq, r.d.Paths, run.Progress)...)
+	}
+	r.say("      ChatGPT login stored%s", accountSuffix(after))
+	return nil
+}
+
+func accountSuffix(c probe.Credential) string {
+	if c.Account == "" {
+		return ""
+	}
+	return " (account " + c.Account + ")"
+}
+
+func firstNonEmpty(a ...string) string {
+	for _, s := range a {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// lineWriter shows a child's output in plain mode: escapes stripped,
+// spinner frames dropped, one indented line per output line.
+type lineWriter struct {
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+var spinnerRe = regexp.MustCompile(`[◒◐◓◑◇]\s+Waiting for authorization\.{0,3}`)
+
+func (l *lineWriter) Write(b []byte) (int, error) {
+	l.buf = append(l.buf, b...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			break
+		}
+		line := ansi.Strip(string(l.buf[:i]))
+		l.buf = l.buf[i+1:]
+		line = strings.TrimSpace(spinnerRe.ReplaceAllString(strings.ReplaceAll(line, "\r", ""), ""))
+		if line == "" || line == "│" {
+			continue
+		}
+		if _, err := fmt.Fprintln(l.w, l.prefix+line); err != nil {
+			return len(b), err
+		}
+	}
+	if len(l.buf) > 64<<10 { // a spinner that never ends its line
+		l.buf = l.buf[len(l.buf)-(4<<10):]
+	}
+	return len(b), nil
+}

@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/heidi-cli/heidi/probe"
+	"github.com/heidi-cli/heidi/steps"
+)
+
+// StatusLine is the first line of `heidi connect status`.
+func StatusLine(connected bool) string {
+	if connected {
+		return "OpenCode: OpenAI (ChatGPT Plus/Pro) CONNECTED"
+	}
+	return "OpenCode: OpenAI (ChatGPT Plus/Pro) NOT CONNECTED"
+}
+
+// StatusJSON is the --json shape of `heidi connect status` (and of the
+// server's status endpoint). It never holds a token.
+type StatusJSON struct {
+	Connected       bool      `json:"connected"`
+	AuthPath        string    `json:"authPath"`
+	CredentialType  string    `json:"credentialType"`
+	Expires         *int64    `json:"expires"` // epoch milliseconds, as OpenCode stores it
+	Account         string    `json:"account,omitempty"`
+	Models          []string  `json:"models"`
+	OpenCodeVersion string    `json:"opencodeVersion"`
+	Headless        bool      `json:"headless"`
+	LastError       string    `json:"lastError"`
+	Next            string    `json:"next,omitempty"`
+	Notes           []string  `json:"notes,omitempty"`
+	CheckedAt       time.Time `json:"checkedAt"`
+}
+
+// ToJSON converts a status for --json and the HTTP API.
+func ToJSON(st steps.Status) StatusJSON {
+	j := StatusJSON{
+		Connected:       st.Connected,
+		AuthPath:        st.AuthPath,
+		CredentialType:  string(st.CredentialType),
+		Account:         st.Cred.Account,
+		Models:          st.Models,
+		OpenCodeVersion: st.OpenCodeVersion,
+		Headless:        st.Headless,
+		LastError:       st.LastError,
+		Next:            st.Next,
+		Notes:           st.Notes,
+		CheckedAt:       st.CheckedAt.UTC(),
+	}
+	if j.Models == nil {
+		j.Models = []string{}
+	}
+	if !st.Expires.IsZero() {
+		ms := st.Expires.UnixMilli()
+		j.Expires = &ms
+	}
+	return j
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Say whether OpenCode is connected to your ChatGPT Plus/Pro subscription",
+		Long: `Checks that OpenCode is installed, that its credential store holds an OpenAI
+ChatGPT (OAuth) login, and that 'opencode models openai' lists models.
+Exit status: 0 connected, 1 not connected.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st := steps.CheckStatus(cmd.Context(), steps.NewDeps(a.sys))
+			if asJSON {
+				enc := json.NewEncoder(a.io.Out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(ToJSON(st)); err != nil {
+					return err
+				}
+			} else {
+				writeStatus(a.io.Out, st)
+			}
+			if err := cmd.Context().Err(); err != nil {
+				return err
+			}
+			if !st.Connected {
+				return exitError{ExitFailure}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+func writeStatus(w io.Writer, st steps.Status) {
+	fmt.Fprintln(w, StatusLine(st.Connected))
+	row := func(k, v string) { fmt.Fprintf(w, "  %-11s %s\n", k+":", v) }
+	if !st.Connected {
+		row("Reason", st.Reason)
+		row("Next", st.Next)
+	}
+	if st.OpenCode.Found {
+		v := st.OpenCodeVersion
+		if v == "" {
+			v = "unknown (" + st.OpenCode.Err + ")"
+		}
+		row("OpenCode", v)
+	}
+	row("Auth file", st.AuthPath)
+	if st.Cred.Present {
+		row("Credential", describeCred(st.Cred, st.CheckedAt))
+	}
+	if len(st.Models) > 0 {
+		row("Models", fmt.Sprintf("%d (first: %s)", len(st.Models), st.Models[0]))
+	}
+	if o := st.LastOutcome; o != nil {
+		s := fmt.Sprintf("%s at %s", o.Result, o.Time.Local().Format("2006-01-02 15:04"))
+		if o.Model != "" {
+			s += " with " + o.Model
+		}
+		row("Last test", s)
+	}
+	if st.Headless {
+		row("Session", "headless (use the device-code login: "+steps.ConnectCommand+" --headless)")
+	}
+	for _, n := range st.Notes {
+		row("Note", n)
+	}
+}
+
+func describeCred(c probe.Credential, now time.Time) string {
+	var s string
+	switch c.Type {
+	case probe.CredOAuth:
+		s = "oauth (ChatGPT subscription)"
+	case probe.CredAPI:
+		s = "api (OpenAI API key)"
+	default:
+		s = string(c.Type)
+	}
+	if c.Account != "" {
+		s += ", account " + c.Account
+	}
+	if !c.Expires.IsZero() {
+		word := "expires"
+		if c.Expired(now) {
+			word = "expired"
+		}
+		s += fmt.Sprintf(", %s %s", word, c.Expires.Local().Format("2006-01-02 15:04 MST"))
+	}
+	return s
+}

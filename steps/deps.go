@@ -1,0 +1,63 @@
+// Package steps holds the logic of each step of connecting OpenCode to a
+// ChatGPT Plus/Pro subscription, free of any user interface: the wizard, the
+// plain line mode and the HTTP server all call the same functions.
+package steps
+
+import (
+	"context"
+	"time"
+
+	"github.com/heidi-cli/heidi/probe"
+)
+
+// Timeouts bound every non-interactive OpenCode call. The defaults come from
+// measurements of the real client (research/real-clients.md §9).
+type Timeouts struct {
+	Version time.Duration // opencode --version (~1 s)
+	List    time.Duration // opencode auth list, method discovery (~2–4 s)
+	Models  time.Duration // opencode models openai (~3–5 s)
+	Run     time.Duration // opencode run (offline it retries ~70 s before failing)
+	Npx     time.Duration // npx -y opencode-openai-codex-auth@latest
+}
+
+// DefaultTimeouts are the limits used unless --timeout says otherwise.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{
+		Version: 20 * time.Second,
+		List:    45 * time.Second,
+		Models:  45 * time.Second,
+		Run:     2 * time.Minute,
+		Npx:     90 * time.Second,
+	}
+}
+
+// WithLimit sets every timeout to d (the --timeout flag).
+func (t Timeouts) WithLimit(d time.Duration) Timeouts {
+	if d <= 0 {
+		return t
+	}
+	return Timeouts{Version: d, List: d, Models: d, Run: d, Npx: d}
+}
+
+// Deps is what every step needs from the outside world.
+type Deps struct {
+	Sys      probe.Sys
+	Paths    probe.Paths
+	Timeouts Timeouts
+}
+
+// NewDeps resolves paths for sys.
+func NewDeps(sys probe.Sys) Deps {
+	return Deps{Sys: sys, Paths: probe.ResolvePaths(sys), Timeouts: DefaultTimeouts()}
+}
+
+// childEnv is added to the environment of every OpenCode call heidi makes:
+// no self-update in the middle of a check.
+var childEnv = []string{"OPENCODE_DISABLE_AUTOUPDATE=1"}
+
+// opencode runs a non-interactive opencode command under its own timeout.
+func (d Deps) opencode(ctx context.Context, timeout time.Duration, args ...string) (probe.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return d.Sys.Run.Run(ctx, "opencode", args, childEnv)
+}

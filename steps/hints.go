@@ -1,0 +1,62 @@
+package steps
+
+import (
+	"strings"
+
+	"github.com/heidi-cli/heidi/probe"
+)
+
+// InstallHints say how to install OpenCode.
+func InstallHints() []string {
+	return []string{
+		"Install OpenCode, then run heidi again:",
+		"  npm install -g opencode-ai",
+		"  curl -fsSL https://opencode.ai/install | bash",
+		"  brew install anomalyco/tap/opencode",
+	}
+}
+
+// NodeHints say what to do when the plugin is needed but Node.js is missing.
+func NodeHints() []string {
+	return []string{
+		"Install Node.js (https://nodejs.org, or: apt install nodejs npm / brew install node), then run heidi again",
+		"or update OpenCode to 1.1.11 or later, which has ChatGPT login built in: npm install -g opencode-ai@latest",
+	}
+}
+
+// LoginHints are the next steps after a failed login.
+func LoginHints(p Prereqs, paths probe.Paths, progress LoginProgress) []string {
+	h := []string{
+		"On a server, over SSH or in a container, use the device-code login: " + ConnectCommand + " --headless",
+		"  or sign in the Codex CLI with a device code: codex login --device-auth",
+		"See what OpenCode logs: opencode --log-level DEBUG auth login  (logs in " + paths.Log + ")",
+	}
+	e := strings.ToLower(progress.Error)
+	if strings.Contains(e, "port") || len(p.BusyPorts()) > 0 {
+		h = append(h, "Port 1455 is busy: find what holds it with lsof -i :1455 (a running codex login does), stop it, and retry")
+	}
+	if p.Config.StalePlugin() {
+		h = append(h, "A plugin may interfere: opencode auth login --pure")
+	}
+	if strings.Contains(e, "device") || strings.Contains(e, "workspace admin") {
+		h = append(h, "Device-code login must be enabled in ChatGPT → Settings → Security (a workspace admin may have disabled it); else use the browser login")
+	}
+	return h
+}
+
+// TestRunHints are the next steps after a failed test run.
+func TestRunHints(r RunResult) []string {
+	h := []string{"Try it yourself: opencode run \"" + TestPrompt + "\" --model=" + r.Model + " --print-logs"}
+	e := strings.ToLower(r.Err + " " + r.Tail)
+	switch {
+	case strings.Contains(e, "refresh token") || strings.Contains(e, "invalid_grant"):
+		h = append(h, "The login has expired or was used elsewhere: log in again with "+ConnectCommand)
+	case strings.Contains(e, "429") || strings.Contains(e, "usage limit") || strings.Contains(e, "rate limit"):
+		h = append(h, "You hit your plan's usage limit: wait, or check your ChatGPT plan")
+	case strings.Contains(e, "cannot connect") || strings.Contains(e, "unable to connect"):
+		h = append(h, "OpenCode cannot reach OpenAI: check the network, proxy (HTTPS_PROXY) and firewall")
+	default:
+		h = append(h, "If it says the login is invalid, log in again: "+ConnectCommand)
+	}
+	return h
+}

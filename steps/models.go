@@ -1,0 +1,79 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/heidi-cli/heidi/probe"
+	"github.com/heidi-cli/heidi/redact"
+)
+
+var modelLine = regexp.MustCompile(`^openai/[A-Za-z0-9._:+-]+$`)
+
+// ParseModels returns the openai/… ids in the output of `opencode models openai`.
+func ParseModels(out string) []string {
+	var models []string
+	for _, line := range strings.Split(ansi.Strip(out), "\n") {
+		line = strings.TrimSpace(line)
+		if modelLine.MatchString(line) {
+			models = append(models, line)
+		}
+	}
+	return models
+}
+
+// ListModels runs `opencode models openai` and returns the model ids.
+func ListModels(ctx context.Context, d Deps) ([]string, error) {
+	res, err := d.opencode(ctx, d.Timeouts.Models, "models", "openai")
+	if err != nil {
+		if errors.Is(err, probe.ErrTimeout) {
+			return nil, fmt.Errorf("`opencode models openai` did not answer within %s", d.Timeouts.Models)
+		}
+		return nil, fmt.Errorf("`opencode models openai` could not run: %s", redact.String(err.Error()))
+	}
+	models := ParseModels(string(res.Stdout))
+	if res.ExitCode != 0 {
+		return models, fmt.Errorf("`opencode models openai` failed (exit %d): %s", res.ExitCode, ErrorLine(res.Stderr, res.Stdout))
+	}
+	if len(models) == 0 {
+		return nil, errors.New("`opencode models openai` listed no OpenAI models")
+	}
+	return models, nil
+}
+
+// ErrorLine picks the most telling line of a child's output ("Error: …" first),
+// stripped of escapes, redacted and shortened. It is safe to show.
+func ErrorLine(streams ...[]byte) string {
+	var last string
+	for _, b := range streams {
+		for _, line := range strings.Split(ansi.Strip(string(b)), "\n") {
+			line = strings.TrimSpace(strings.TrimLeft(line, "│┌└■◇●◆ "))
+			if line == "" {
+				continue
+			}
+			if i := strings.Index(line, "Error: "); i >= 0 {
+				return shorten(redact.String(line[i:]), 200)
+			}
+			if last == "" {
+				last = line
+			}
+		}
+	}
+	if last == "" {
+		return "no output"
+	}
+	return shorten(redact.String(last), 200)
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

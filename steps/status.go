@@ -1,0 +1,129 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/heidi-cli/heidi/probe"
+)
+
+// Status is the answer to "is my ChatGPT Plus/Pro subscription connected to
+// OpenCode?". It never holds a token.
+type Status struct {
+	Connected       bool
+	Reason          string // why not connected; "" when connected
+	Next            string // the exact next command to run; "" when connected
+	AuthPath        string
+	CredentialType  probe.CredType
+	Expires         time.Time
+	Models          []string
+	OpenCodeVersion string
+	Headless        bool
+	LastError       string // a safe string
+	Notes           []string
+	Cred            probe.Credential
+	OpenCode        probe.Tool
+	LastOutcome     *Outcome
+	CheckedAt       time.Time
+}
+
+// ConnectCommand is the command that makes or repairs the connection.
+const ConnectCommand = "heidi connect opencode openai"
+
+// InstallOpenCode is the install advice shown when opencode is missing.
+const InstallOpenCode = "npm install -g opencode-ai  (or: curl -fsSL https://opencode.ai/install | bash, or: brew install anomalyco/tap/opencode)"
+
+// CheckStatus runs the independent probes concurrently, so it costs about one
+// `opencode models openai` call, not the sum of all calls.
+func CheckStatus(ctx context.Context, d Deps) Status {
+	st := Status{AuthPath: d.Paths.AuthFile, CheckedAt: d.Sys.Now()}
+
+	var (
+		wg        sync.WaitGroup
+		tool      probe.Tool
+		models    []string
+		modelsErr error
+		headless  probe.Headless
+		list      map[string]probe.CredType
+	)
+	_, lookErr := d.Sys.LookPath("opencode")
+	found := lookErr == nil
+	wg.Add(2)
+	go func() { defer wg.Done(); tool = probe.ProbeTool(ctx, d.Sys, "opencode", []string{"--version"}, d.Timeouts.Version) }()
+	go func() { defer wg.Done(); headless = probe.DetectHeadless(d.Sys) }()
+	if found {
+		wg.Add(1)
+		go func() { defer wg.Done(); models, modelsErr = ListModels(ctx, d) }()
+	}
+	cred := probe.InspectAuth(d.Sys, d.Paths)
+	wg.Wait()
+
+	// OpenCode 2.x keeps credentials in its database; auth.json is imported once
+	// and then ignored, so ask OpenCode itself.
+	if tool.Found && tool.Version.CredentialDB() {
+		if res, err := d.opencode(ctx, d.Timeouts.List, "auth", "list"); err == nil && res.ExitCode == 0 {
+			list = probe.ParseAuthList(string(res.Stdout))
+		}
+		if t, ok := list["openai"]; ok {
+			cred = probe.Credential{Source: probe.SourceAuthList, Path: d.Paths.AuthFile, Present: true, Type: t, EntryOK: true}
+		}
+	}
+
+	st.Cred, st.OpenCode, st.Headless = cred, tool, headless.Headless
+	st.OpenCodeVersion = tool.Version.Raw
+	st.CredentialType = cred.Type
+	st.Expires = cred.Expires
+	st.Models = models
+	if o, err := LoadOutcome(d.Paths); err == nil {
+		st.LastOutcome = o
+	}
+	if cred.EnvOverride {
+		st.Notes = append(st.Notes, "OPENCODE_AUTH_CONTENT is set: OpenCode reads credentials from it and ignores auth.json")
+	}
+	if cred.Insecure {
+		st.Notes = append(st.Notes, fmt.Sprintf("auth.json is readable by other users (mode %#o); run: chmod 600 %s", cred.Mode.Perm(), cred.Path))
+	}
+	if cred.Subscription() && cred.Expired(d.Sys.Now()) {
+		st.Notes = append(st.Notes, "the access token has expired; OpenCode refreshes it on the next request")
+	}
+
+	switch {
+	case !tool.Found:
+		st.Reason, st.Next = "OpenCode is not installed (no `opencode` on PATH).", InstallOpenCode
+	case cred.Problem != probe.StoreOK && cred.Problem != probe.StoreMissing && !cred.Present:
+		st.Reason = "OpenCode's credential store is unusable: " + cred.Detail
+		st.Next = ConnectCommand + "  (it moves the broken file aside to a backup before logging in)"
+	case !cred.Present:
+		st.Reason, st.Next = "OpenCode has no OpenAI credential.", ConnectCommand
+	case cred.Type == probe.CredAPI:
+		st.Reason = "OpenCode's OpenAI credential is an OpenAI API key, not a ChatGPT subscription."
+		st.Next = ConnectCommand
+	case cred.Type != probe.CredOAuth:
+		st.Reason = fmt.Sprintf("OpenCode's OpenAI credential has type %q, not a ChatGPT subscription login.", string(cred.Type))
+		st.Next = ConnectCommand
+	case !cred.EntryOK:
+		st.Reason = "OpenCode's OpenAI login entry is incomplete (OpenCode ignores it): " + orDefault(cred.Detail, "fields are missing")
+		st.Next = ConnectCommand
+	case !cred.HasRefresh && cred.Source != probe.SourceAuthList && cred.Expired(d.Sys.Now()):
+		st.Reason = "OpenCode's ChatGPT login has expired and has no refresh token to renew it."
+		st.Next = ConnectCommand
+	case modelsErr != nil:
+		st.Reason = "OpenCode lists no OpenAI models: " + modelsErr.Error()
+		st.Next = "opencode models openai  (then: " + ConnectCommand + ")"
+	default:
+		st.Connected = true
+	}
+	if !st.Connected {
+		st.LastError = st.Reason
+	}
+	return st
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
