@@ -1,0 +1,135 @@
+// Package wizard is heidi's interactive connect wizard: the only Bubble Tea
+// model in heidi. It walks a typed step state machine and hosts interactive
+// children (OpenCode's login, the plugin installer) in a pty whose screen is
+// drawn live inside the wizard. All step logic is in package steps; this
+// package only sequences, renders and routes keys.
+package wizard
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/spinner"
+
+	"github.com/heidi-cli/heidi/probe"
+	"github.com/heidi-cli/heidi/ptyrun"
+	"github.com/heidi-cli/heidi/steps"
+	"github.com/heidi-cli/heidi/theme"
+)
+
+// StepID names the wizard's steps, in order.
+type StepID uint8
+
+const (
+	StepPrereq StepID = iota
+	StepMethod
+	StepLogin
+	StepModels
+	StepTest
+	StepSummary
+	numSteps
+)
+
+var stepTitles = [numSteps]string{"Prerequisites", "Login method", "Login", "Models", "Test run", "Summary"}
+
+func (s StepID) String() string { return stepTitles[s] }
+
+// Status is where one step stands.
+type Status uint8
+
+const (
+	Pending Status = iota
+	Running
+	NeedsUser
+	Done
+	Failed
+	Skipped
+)
+
+// Options are the connect command's flags.
+type Options struct {
+	Yes      bool
+	Headless bool // --headless
+	Browser  bool // --browser
+	Model    string
+	SkipTest bool
+}
+
+// Result is what the wizard ends with.
+type Result struct {
+	OK        bool
+	Cancelled bool
+	Summary   []string // the summary lines, to print again after the program exits
+	Outcome   steps.Outcome
+}
+
+// childKind says what the embedded terminal is running.
+type childKind uint8
+
+const (
+	childNone childKind = iota
+	childLogin
+	childPlugin
+	childInstall
+)
+
+// question is a choice the user must make (or --yes makes for them).
+type question struct {
+	prompt  []string
+	options []option
+	cursor  int
+}
+
+type option struct {
+	key   string // a single key that picks it
+	label string
+	act   func(m *Model) tea.Cmd
+}
+
+// Model is the wizard's state. It is the sole tea.Model of heidi.
+type Model struct {
+	ctx    context.Context
+	deps   steps.Deps
+	opts   Options
+	styles theme.Styles
+	sup    *supervisor
+
+	width, height int
+
+	cur     StepID
+	status  [numSteps]Status
+	detail  [numSteps]string // one line of result per step
+	started time.Time        // when the current long-running action started
+	now     time.Time
+
+	spin spinner.Model
+
+	prereq   steps.Prereqs
+	headless bool
+	methods  []string
+	method   string
+	kind     steps.MethodKind
+	before   probe.Credential
+	models   []string
+	model    string
+	run      steps.RunResult
+	runStop  context.CancelFunc
+	notes    []string // things done along the way (backups, repairs)
+	failMsg  string   // why the wizard failed
+	next     []string // what the user can do next
+
+	ask *question
+
+	child      *ptyrun.Session
+	childWhat  childKind
+	childTitle string
+	progress   steps.LoginProgress
+	port       int  // the login's callback port, from its URL
+	opened     bool // the browser was opened for this URL
+	leaving    bool // the user asked to leave the child
+	flash      string
+
+	done   bool
+	result Result
+}

@@ -1,0 +1,819 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/spinner"
+	uv "github.com/charmbracelet/ultraviolet"
+
+	"github.com/heidi-cli/heidi/probe"
+	"github.com/heidi-cli/heidi/ptyrun"
+	"github.com/heidi-cli/heidi/redact"
+	"github.com/heidi-cli/heidi/steps"
+	"github.com/heidi-cli/heidi/theme"
+)
+
+// Reserved chords while a child runs; every other key goes to the child.
+const (
+	keyLeave = "ctrl+]"
+	keyOpen  = "ctrl+o"
+	keyCopy  = "ctrl+y"
+)
+
+// Messages: results of commands, carried as data.
+type (
+	prereqMsg  struct{ p steps.Prereqs }
+	methodsMsg struct {
+		labels []string
+		err    error
+	}
+	childStartedMsg struct {
+		s      *ptyrun.Session
+		what   childKind
+		before probe.Credential
+		err    error
+	}
+	movedMsg struct {
+		path, backup string
+		err          error
+	}
+	childOutputMsg struct{ s *ptyrun.Session }
+	childExitMsg   struct{ s *ptyrun.Session }
+	credMsg        struct{ c probe.Credential }
+	modelsMsg      struct {
+		models []string
+		err    error
+	}
+	runMsg       struct{ r steps.RunResult }
+	tickMsg      time.Time
+	repairMsg    struct{ notes []string; err error }
+	browserMsg   struct{ err error }
+	autoPickMsg  struct{}
+)
+
+// New builds the wizard's model.
+func New(ctx context.Context, deps steps.Deps, opts Options) *Model {
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	m := &Model{
+		ctx: ctx, deps: deps, opts: opts, styles: theme.New(), sup: &supervisor{},
+		width: 80, height: 24, spin: sp, now: deps.Sys.Now(),
+	}
+	m.status[StepPrereq] = Running
+	return m
+}
+
+// Init starts the prerequisite checks.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.spin.Tick, m.checkPrereqs(), tick())
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+func (m *Model) checkPrereqs() tea.Cmd {
+	ctx, d := m.ctx, m.deps
+	return func() tea.Msg { return prereqMsg{steps.CheckPrereqs(ctx, d)} }
+}
+
+// Update routes every message. It does no IO itself: IO happens in Cmds.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
+		if m.child != nil {
+			c, r := m.termSize()
+			m.child.Resize(c, r)
+		}
+		return m, nil
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tickMsg:
+		m.now = time.Time(msg)
+		return m, tick()
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.child != nil {
+			m.child.Paste(msg.Content)
+		}
+		return m, nil
+	case prereqMsg:
+		return m.onPrereq(msg.p)
+	case repairMsg:
+		return m.onRepair(msg)
+	case movedMsg:
+		return m.onMoved(msg)
+	case methodsMsg:
+		return m.onMethods(msg)
+	case childStartedMsg:
+		return m.onChildStarted(msg)
+	case childOutputMsg:
+		if msg.s != m.child {
+			return m, nil
+		}
+		cmd := m.onChildOutput()
+		return m, tea.Batch(cmd, waitOutput(msg.s))
+	case childExitMsg:
+		if msg.s != m.child {
+			return m, nil
+		}
+		return m.onChildExit()
+	case credMsg:
+		return m.onLoginChecked(msg.c)
+	case modelsMsg:
+		return m.onModels(msg)
+	case runMsg:
+		return m.onRun(msg.r)
+	case browserMsg:
+		if msg.err != nil {
+			m.flash = "Could not open a browser (" + msg.err.Error() + "): copy the URL with " + keyCopy + " and open it yourself."
+		} else {
+			m.flash = "Opened the authorization page in your browser."
+		}
+		return m, nil
+	case autoPickMsg:
+		if m.ask != nil {
+			return m.pick(m.ask.cursor)
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+// ---- keys ----
+
+func (m *Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	ks := k.String()
+	if m.child != nil {
+		switch ks {
+		case keyLeave:
+			return m.leaveChild()
+		case keyOpen:
+			if u := m.progress.AuthURL; u != "" {
+				return m, openBrowser(m.deps, u)
+			}
+			return m, nil
+		case keyCopy:
+			if s := m.copyText(); s != "" {
+				m.flash = "Copied to the clipboard (OSC 52)."
+				return m, tea.SetClipboard(s)
+			}
+			return m, nil
+		}
+		if !m.leaving {
+			m.child.SendKey(uv.KeyPressEvent(k))
+		}
+		return m, nil
+	}
+	if ks == "ctrl+c" {
+		return m.cancel()
+	}
+	if m.ask != nil {
+		switch ks {
+		case "up", "shift+tab":
+			m.ask.cursor = (m.ask.cursor + len(m.ask.options) - 1) % len(m.ask.options)
+		case "down", "tab":
+			m.ask.cursor = (m.ask.cursor + 1) % len(m.ask.options)
+		case "enter":
+			return m.pick(m.ask.cursor)
+		case "esc":
+			return m.cancel()
+		default:
+			for i, o := range m.ask.options {
+				if strings.EqualFold(ks, o.key) {
+					return m.pick(i)
+				}
+			}
+		}
+		return m, nil
+	}
+	if m.cur == StepTest && m.status[StepTest] == Running && ks == "esc" {
+		if m.runStop != nil {
+			m.runStop()
+		}
+		return m, nil
+	}
+	if m.cur == StepSummary && (ks == "q" || ks == "enter" || ks == "esc") {
+		return m, tea.Quit
+	}
+	return m, nil
+}
+
+func (m *Model) copyText() string {
+	if m.progress.Code != "" {
+		return m.progress.Code
+	}
+	return m.progress.AuthURL
+}
+
+// cancel ends the wizard: Ctrl+C outside a child.
+func (m *Model) cancel() (tea.Model, tea.Cmd) {
+	if m.runStop != nil {
+		m.runStop()
+	}
+	m.result.Cancelled = true
+	m.result.Outcome = steps.Outcome{Time: m.deps.Sys.Now(), Result: "CANCELLED", Step: m.cur.String(), Model: m.model}
+	m.done = true
+	return m, tea.Quit
+}
+
+// ask sets a question; with --yes the default is picked at once.
+func (m *Model) setAsk(q *question) tea.Cmd {
+	m.ask = q
+	m.status[m.cur] = NeedsUser
+	if m.opts.Yes {
+		return func() tea.Msg { return autoPickMsg{} }
+	}
+	return nil
+}
+
+func (m *Model) pick(i int) (tea.Model, tea.Cmd) {
+	q := m.ask
+	if q == nil || i < 0 || i >= len(q.options) {
+		return m, nil
+	}
+	m.ask = nil
+	m.status[m.cur] = Running
+	return m, q.options[i].act(m)
+}
+
+// ---- step 1: prerequisites ----
+
+func (m *Model) onPrereq(p steps.Prereqs) (tea.Model, tea.Cmd) {
+	m.prereq = p
+	m.headless = p.Headless.Headless
+	if m.opts.Headless {
+		m.headless = true
+	}
+	if m.opts.Browser {
+		m.headless = false
+	}
+	if !p.OpenCode.Found {
+		m.status[StepPrereq] = NeedsUser
+		m.detail[StepPrereq] = "OpenCode is not installed"
+		if p.Npm.Found {
+			return m, m.setAsk(&question{
+				prompt: []string{"OpenCode is not installed.", "Install it now with npm? (runs: npm install -g opencode-ai)"},
+				options: []option{
+					{key: "y", label: "Yes, install with npm", act: func(m *Model) tea.Cmd {
+						m.detail[StepPrereq] = "installing OpenCode with npm"
+						return m.startChild(childInstall, "npm", []string{"install", "-g", "opencode-ai"}, "npm install -g opencode-ai")
+					}},
+					{key: "n", label: "No, I will install it myself", act: func(m *Model) tea.Cmd {
+						return m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints()...)
+					}},
+				},
+			})
+		}
+		return m, m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints()...)
+	}
+	if p.OpenCode.Version.IsZero() {
+		m.notes = append(m.notes, "Could not read OpenCode's version ("+p.OpenCode.Err+"); going on as if it has the built-in login.")
+	}
+	if p.NeedsPlugin() && !p.Npx.Found {
+		return m, m.fail(StepPrereq, fmt.Sprintf("OpenCode %s needs the opencode-openai-codex-auth plugin, which is installed with npx, and Node.js is not installed.", p.OpenCode.Version),
+			steps.NodeHints()...)
+	}
+	d := "OpenCode " + firstNonEmpty(p.OpenCode.Version.Raw, "(version unknown)")
+	if m.headless {
+		d += " · headless"
+	}
+	if busy := p.BusyPorts(); len(busy) > 0 && !m.headless {
+		m.notes = append(m.notes, fmt.Sprintf("Port %d is in use: the browser login needs it. Stop what holds it (lsof -i :%d) or use --headless.", busy[0], busy[0]))
+	}
+	m.complete(StepPrereq, d)
+	return m, m.enterMethod()
+}
+
+// ---- step 2: login method ----
+
+func (m *Model) enterMethod() tea.Cmd {
+	m.cur = StepMethod
+	m.status[StepMethod] = Running
+	p := m.prereq
+	switch {
+	case p.NeedsPlugin():
+		m.detail[StepMethod] = "installing the opencode-openai-codex-auth plugin"
+		return m.startChild(childPlugin, "npx", []string{"-y", "opencode-openai-codex-auth@latest"}, "npx -y opencode-openai-codex-auth@latest")
+	case p.StaleConfig():
+		var what []string
+		for _, f := range p.Config.Files {
+			for _, e := range f.PluginEntries {
+				what = append(what, fmt.Sprintf("plugin %q in %s", e, f.Path))
+			}
+			if f.ProviderOpenAI {
+				what = append(what, "a provider.openai block in "+f.Path)
+			}
+		}
+		prompt := append([]string{"Your OpenCode config has:"}, indent(what)...)
+		prompt = append(prompt, "", steps.StaleConfigExplanation, "", "Remove them? A timestamped backup of each file is made first; comments are kept.")
+		return m.setAsk(&question{prompt: prompt, options: []option{
+			{key: "y", label: "Yes, back up and remove them", act: func(m *Model) tea.Cmd { return m.repairConfig() }},
+			{key: "n", label: "No, keep my config (the built-in login may stay hidden)", act: func(m *Model) tea.Cmd {
+				m.notes = append(m.notes, "Kept the stale plugin config; if login fails, try: opencode auth login --pure")
+				return m.discoverMethods()
+			}},
+		}})
+	default:
+		m.detail[StepMethod] = "built in (no plugin needed)"
+		return m.discoverMethods()
+	}
+}
+
+func indent(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "  • " + l
+	}
+	return out
+}
+
+func (m *Model) repairConfig() tea.Cmd {
+	report, now := m.prereq.Config, m.deps.Sys.Now()
+	return func() tea.Msg {
+		changes, err := steps.RemoveStaleConfig(report, now)
+		var notes []string
+		for _, c := range changes {
+			notes = append(notes, fmt.Sprintf("Removed %s from %s (backup: %s)", strings.Join(c.Removed, " and "), c.Path, c.Backup))
+		}
+		return repairMsg{notes: notes, err: err}
+	}
+}
+
+func (m *Model) onRepair(msg repairMsg) (tea.Model, tea.Cmd) {
+	m.notes = append(m.notes, msg.notes...)
+	if msg.err != nil {
+		return m, m.fail(StepMethod, "Could not repair the OpenCode config: "+msg.err.Error(),
+			"Remove the opencode-openai-codex-auth plugin and provider.openai from your OpenCode config by hand, or log in with: opencode auth login --pure")
+	}
+	m.detail[StepMethod] = "built in · stale plugin config removed"
+	return m, m.discoverMethods()
+}
+
+func (m *Model) discoverMethods() tea.Cmd {
+	ctx, d := m.ctx, m.deps
+	return func() tea.Msg {
+		labels, err := steps.DiscoverMethods(ctx, d)
+		return methodsMsg{labels, err}
+	}
+}
+
+func (m *Model) onMethods(msg methodsMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil && !errors.Is(msg.err, steps.ErrNoMethodFlags) {
+		return m, m.fail(StepMethod, msg.err.Error(), "Run OpenCode's login yourself to see what it says: opencode auth login")
+	}
+	m.methods = msg.labels
+	m.kind = steps.MethodBrowser
+	if m.headless {
+		m.kind = steps.MethodDevice
+	}
+	if errors.Is(msg.err, steps.ErrNoMethodFlags) {
+		m.method = "" // drive the menus: the user picks inside the embedded terminal
+		m.notes = append(m.notes, "This OpenCode has no --provider/--method flags: pick OpenAI and a ChatGPT method in its menus.")
+	} else {
+		m.method = steps.PickMethod(msg.labels, m.kind)
+		if m.method == "" && m.kind == steps.MethodDevice {
+			m.kind = steps.MethodBrowser
+			m.method = steps.PickMethod(msg.labels, m.kind)
+		}
+		if m.method == "" {
+			return m, m.fail(StepMethod, "OpenCode offers no ChatGPT login method (it offers: "+strings.Join(msg.labels, ", ")+").",
+				"A plugin may hide the built-in login; try: opencode auth login --pure",
+				"Update OpenCode: npm install -g opencode-ai@latest")
+		}
+	}
+	if m.detail[StepMethod] == "" || m.status[StepMethod] != Done {
+		m.complete(StepMethod, firstNonEmpty(m.detail[StepMethod], "built in")+" · "+firstNonEmpty(m.method, "menus"))
+	}
+	return m, m.enterLogin()
+}
+
+// ---- step 3: login ----
+
+func (m *Model) enterLogin() tea.Cmd {
+	m.cur = StepLogin
+	m.status[StepLogin] = Running
+	c := m.prereq.Cred
+	if c.EnvOverride {
+		m.notes = append(m.notes, "OPENCODE_AUTH_CONTENT is set: OpenCode reads credentials from it, not from auth.json.")
+	}
+	if c.Subscription() && !steps.UsableLogin(c) {
+		m.notes = append(m.notes, "The stored ChatGPT login has no refresh token; logging in again.")
+	}
+	if steps.UsableLogin(c) {
+		what := "A ChatGPT login is already stored"
+		if c.Account != "" {
+			what += " (account " + c.Account + ")"
+		}
+		return m.setAsk(&question{prompt: []string{what + ".", "Keep it, or log in again?"}, options: []option{
+			{key: "k", label: "Keep the existing login", act: func(m *Model) tea.Cmd {
+				m.status[StepLogin] = Skipped
+				m.detail[StepLogin] = "kept the existing ChatGPT login"
+				return m.enterModels()
+			}},
+			{key: "l", label: "Log in again", act: func(m *Model) tea.Cmd { return m.beginLogin() }},
+		}})
+	}
+	if steps.StoreNeedsRepair(c) {
+		return m.setAsk(&question{prompt: []string{
+			"OpenCode's credential store is broken: " + c.Detail,
+			"OpenCode silently ignores it. Move it aside to a timestamped backup (nothing is deleted) and log in?",
+		}, options: []option{
+			{key: "y", label: "Yes, move it aside and log in", act: func(m *Model) tea.Cmd {
+				path, now := c.Path, m.deps.Sys.Now()
+				return func() tea.Msg {
+					b, err := steps.MoveStoreAside(path, now)
+					return movedMsg{path: path, backup: b, err: err}
+				}
+			}},
+			{key: "n", label: "No, stop here", act: func(m *Model) tea.Cmd {
+				return m.fail(StepLogin, "The credential store is broken: "+c.Detail, "Back it up and move it aside, then run heidi again.")
+			}},
+		}})
+	}
+	if c.Problem == probe.StoreSymlink || c.Problem == probe.StoreIsDir || c.Problem == probe.StoreUnreadable {
+		return m.fail(StepLogin, "OpenCode's credential store cannot be used: "+c.Detail,
+			"Move "+c.Path+" aside yourself (heidi does not touch links, directories or unreadable files), then run heidi again.")
+	}
+	return m.beginLogin()
+}
+
+func (m *Model) onMoved(msg movedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.fail(StepLogin, msg.err.Error(), "Move "+msg.path+" aside yourself, then run heidi again.")
+	}
+	m.notes = append(m.notes, "Moved the broken "+msg.path+" aside to "+msg.backup)
+	return m, m.beginLogin()
+}
+
+func (m *Model) beginLogin() tea.Cmd {
+	m.progress = steps.LoginProgress{}
+	m.opened, m.port = false, 0
+	title := "opencode " + strings.Join(quoteArgs(steps.LoginArgs(m.method)), " ")
+	m.detail[StepLogin] = "running " + title
+	return m.startChild(childLogin, "opencode", steps.LoginArgs(m.method), title)
+}
+
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " ()") {
+			a = `"` + a + `"`
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// ---- the embedded child ----
+
+func (m *Model) startChild(what childKind, name string, args []string, title string) tea.Cmd {
+	m.childTitle = title
+	m.leaving = false
+	cols, rows := m.termSize()
+	env := append(m.deps.Sys.Environ(), "OPENCODE_DISABLE_AUTOUPDATE=1")
+	if what == childPlugin {
+		env = append(env, "npm_config_fetch_retries=1")
+	}
+	sup, d := m.sup, m.deps
+	return func() tea.Msg {
+		var before probe.Credential
+		if what == childLogin { // what the store held before, to judge the login by
+			before = probe.InspectAuth(d.Sys, d.Paths)
+		}
+		path, err := d.Sys.LookPath(name)
+		if err != nil {
+			return childStartedMsg{what: what, err: fmt.Errorf("%s is not on PATH", name)}
+		}
+		s, err := ptyrun.Start(ptyrun.Spec{Path: path, Args: args, Env: env, Cols: cols, Rows: rows, Filter: redact.NewStream()})
+		if err != nil {
+			return childStartedMsg{what: what, err: err}
+		}
+		sup.set(s)
+		return childStartedMsg{s: s, what: what, before: before}
+	}
+}
+
+func (m *Model) onChildStarted(msg childStartedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		step := m.cur
+		return m, m.fail(step, "Could not start "+m.childTitle+": "+msg.err.Error())
+	}
+	if m.done { // cancelled while it started
+		m.sup.shutdown()
+		return m, nil
+	}
+	m.child, m.childWhat = msg.s, msg.what
+	if msg.what == childLogin {
+		m.before = msg.before
+	}
+	m.started = m.deps.Sys.Now()
+	return m, tea.Batch(waitOutput(msg.s), waitExit(msg.s))
+}
+
+func waitOutput(s *ptyrun.Session) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case <-s.Updates():
+			return childOutputMsg{s}
+		case <-s.Done():
+			return nil
+		}
+	}
+}
+
+func waitExit(s *ptyrun.Session) tea.Cmd {
+	return func() tea.Msg {
+		<-s.Done()
+		return childExitMsg{s}
+	}
+}
+
+func (m *Model) onChildOutput() tea.Cmd {
+	if m.childWhat != childLogin {
+		return nil
+	}
+	prev := m.progress
+	m.progress = steps.ParseLogin(m.child.Transcript())
+	if m.progress.AuthURL != "" && prev.AuthURL != m.progress.AuthURL {
+		m.port = steps.CallbackPort(m.progress.AuthURL)
+		m.sup.setPort(m.port)
+		m.opened = false
+		if !m.headless && m.opts.Yes {
+			m.opened = true
+			return openBrowser(m.deps, m.progress.AuthURL)
+		}
+	}
+	return nil
+}
+
+// leaveChild ends the child at the user's request: a waiting browser login
+// ignores signals, so it is asked to cancel on its callback port first.
+func (m *Model) leaveChild() (tea.Model, tea.Cmd) {
+	if m.leaving {
+		return m, nil
+	}
+	m.leaving = true
+	m.flash = "Ending " + m.childTitle + "…"
+	s, port, ctx := m.child, m.port, m.ctx
+	return m, func() tea.Msg {
+		steps.CancelBrowserLogin(context.WithoutCancel(ctx), port)
+		_ = s.Close(2 * time.Second)
+		return nil // waitExit delivers childExitMsg
+	}
+}
+
+func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
+	s, what, left := m.child, m.childWhat, m.leaving
+	m.child, m.childWhat, m.leaving, m.flash = nil, childNone, false, ""
+	m.sup.clear(s)
+	code := s.ExitCode()
+	tail := steps.Tail(s.Transcript(), 6, 600)
+	switch what {
+	case childInstall:
+		if code != 0 || left {
+			return m, m.fail(StepPrereq, fmt.Sprintf("npm install -g opencode-ai failed (exit %d).", code), append([]string{tail}, steps.InstallHints()...)...)
+		}
+		m.status[StepPrereq] = Running
+		m.detail[StepPrereq] = "installed OpenCode; checking again"
+		return m, m.checkPrereqs()
+	case childPlugin:
+		if code != 0 || left {
+			return m, m.fail(StepMethod, fmt.Sprintf("npx -y opencode-openai-codex-auth@latest failed (exit %d).", code),
+				tail, "Check that the npm registry is reachable, or update OpenCode to 1.1.11+ (no plugin needed): npm install -g opencode-ai@latest")
+		}
+		m.notes = append(m.notes, "Installed the opencode-openai-codex-auth plugin (it backs up your config itself).")
+		m.detail[StepMethod] = "plugin installed"
+		return m, m.discoverMethods()
+	case childLogin:
+		m.progress = steps.ParseLogin(s.Transcript())
+		if left {
+			return m, m.fail(StepLogin, "You left the login before it finished.", m.loginHints()...)
+		}
+		sys, paths := m.deps.Sys, m.deps.Paths
+		return m, func() tea.Msg { return credMsg{probe.InspectAuth(sys, paths)} }
+	}
+	return m, nil
+}
+
+func (m *Model) onLoginChecked(after probe.Credential) (tea.Model, tea.Cmd) {
+	if err := steps.VerifyLogin(m.before, after); err != nil {
+		why := err.Error()
+		if m.progress.Error != "" {
+			why = "OpenCode: " + m.progress.Error
+		}
+		return m, m.fail(StepLogin, "Login did not complete. "+why, m.loginHints()...)
+	}
+	d := "ChatGPT login stored"
+	if after.Account != "" {
+		d += " (account " + after.Account + ")"
+	}
+	m.complete(StepLogin, d)
+	return m, m.enterModels()
+}
+
+func (m *Model) loginHints() []string {
+	return steps.LoginHints(m.prereq, m.deps.Paths, m.progress)
+}
+
+// ---- step 4: models ----
+
+func (m *Model) enterModels() tea.Cmd {
+	m.cur = StepModels
+	m.status[StepModels] = Running
+	m.started = m.deps.Sys.Now()
+	ctx, d := m.ctx, m.deps
+	return func() tea.Msg {
+		models, err := steps.ListModels(ctx, d)
+		return modelsMsg{models, err}
+	}
+}
+
+func (m *Model) onModels(msg modelsMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.fail(StepModels, msg.err.Error(), "Try it yourself: opencode models openai", "Then repair with: "+steps.ConnectCommand)
+	}
+	m.models = msg.models
+	m.model = m.models[0]
+	if want := m.opts.Model; want != "" {
+		if !strings.HasPrefix(want, "openai/") {
+			want = "openai/" + want
+		}
+		if !contains(m.models, want) {
+			return m, m.fail(StepModels, want+" is not among the "+fmt.Sprint(len(m.models))+" OpenAI models OpenCode lists for this login.",
+				"Pick one of: "+strings.Join(firstN(m.models, 6), ", "))
+		}
+		m.model = want
+	}
+	m.complete(StepModels, fmt.Sprintf("%d %s (first: %s)", len(m.models), plural(len(m.models), "model"), m.models[0]))
+	return m, m.enterTest()
+}
+
+// ---- step 5: test run ----
+
+func (m *Model) enterTest() tea.Cmd {
+	m.cur = StepTest
+	if m.opts.SkipTest {
+		m.status[StepTest] = Skipped
+		m.detail[StepTest] = "skipped (--skip-test)"
+		return m.finish()
+	}
+	m.status[StepTest] = Running
+	m.started = m.deps.Sys.Now()
+	ctx, stop := context.WithCancel(m.ctx)
+	m.runStop = stop
+	d, model := m.deps, m.model
+	return func() tea.Msg { return runMsg{steps.TestRun(ctx, d, model)} }
+}
+
+func (m *Model) onRun(r steps.RunResult) (tea.Model, tea.Cmd) {
+	m.run = r
+	if m.runStop != nil {
+		m.runStop()
+		m.runStop = nil
+	}
+	if !r.Pass {
+		return m, m.fail(StepTest, "Test run failed: "+r.Err, steps.TestRunHints(r)...)
+	}
+	m.complete(StepTest, fmt.Sprintf("PASS in %s with %s", r.Duration.Round(100*time.Millisecond), r.Model))
+	return m, m.finish()
+}
+
+// ---- transitions ----
+
+func (m *Model) complete(id StepID, detail string) {
+	m.status[id] = Done
+	m.detail[id] = detail
+}
+
+// fail marks the step failed and moves to the summary.
+func (m *Model) fail(id StepID, why string, next ...string) tea.Cmd {
+	m.status[id] = Failed
+	m.detail[id] = firstLine(why)
+	m.failMsg = why
+	for _, n := range next {
+		if strings.TrimSpace(n) != "" {
+			m.next = append(m.next, n)
+		}
+	}
+	return m.finish()
+}
+
+// finish builds the summary and records the outcome.
+func (m *Model) finish() tea.Cmd {
+	m.cur = StepSummary
+	m.ask = nil
+	ok := m.failMsg == ""
+	m.result.OK = ok
+	m.result.Summary = SummaryLines(m)
+	m.status[StepSummary] = Done
+	if !ok {
+		m.status[StepSummary] = Failed
+	}
+	o := steps.Outcome{Time: m.deps.Sys.Now(), Model: m.model, Result: "PASS"}
+	switch {
+	case !ok:
+		o.Result, o.LastError = "FAIL", m.failMsg
+		for id := StepPrereq; id < StepSummary; id++ {
+			if m.status[id] == Failed {
+				o.Step = id.String()
+			}
+		}
+	case m.status[StepTest] == Skipped:
+		o.Result = "SKIPPED"
+	}
+	m.result.Outcome = o
+	m.done = true
+	if m.opts.Yes {
+		return tea.Quit
+	}
+	return nil
+}
+
+// SummaryLines are the lines shown at the end and printed again after exit.
+func SummaryLines(m *Model) []string {
+	if m.failMsg == "" {
+		test := "PASS"
+		if m.status[StepTest] == Skipped {
+			test = "SKIPPED"
+		}
+		return []string{
+			"Connected: OpenCode → OpenAI (ChatGPT Plus/Pro)",
+			"Auth file: " + m.deps.Paths.AuthFile,
+			fmt.Sprintf("Models: %d (first: %s)", len(m.models), first(m.models)),
+			"Test run: " + test,
+		}
+	}
+	lines := []string{"Not connected: OpenCode → OpenAI (ChatGPT Plus/Pro)"}
+	for id := StepPrereq; id < StepSummary; id++ {
+		if m.status[id] == Failed {
+			if id == StepTest {
+				lines = append(lines, "Test run: FAIL")
+			} else {
+				lines = append(lines, id.String()+": FAIL")
+			}
+		}
+	}
+	lines = append(lines, "Reason: "+m.failMsg)
+	if len(m.next) > 0 {
+		lines = append(lines, "Next:")
+		for _, n := range m.next {
+			lines = append(lines, "  "+n)
+		}
+	}
+	return lines
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return s[0]
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func firstNonEmpty(a ...string) string {
+	for _, s := range a {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,0 +1,354 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/heidi-cli/heidi/theme"
+)
+
+const (
+	headerRows = 3 // title, steps, rule
+	footerRows = 2 // rule, keys
+)
+
+// bodyRows is the height between header and footer.
+func (m *Model) bodyRows() int { return max(m.height-headerRows-footerRows, 1) }
+
+// panelRows is what the login panel under the embedded terminal takes.
+func (m *Model) panelRows() int {
+	if m.childWhat == childLogin || m.cur == StepLogin {
+		return 2
+	}
+	return 0
+}
+
+// termSize is the embedded terminal's size: the body minus its title line
+// and the panel.
+func (m *Model) termSize() (cols, rows int) {
+	return max(m.width, 10), max(m.bodyRows()-1-m.panelRows(), 3)
+}
+
+// View renders the whole screen.
+func (m *Model) View() tea.View {
+	var b strings.Builder
+	b.WriteString(m.header())
+	body := m.body()
+	b.WriteString(fitLines(body, m.width, m.bodyRows()))
+	b.WriteString(m.footer())
+	v := tea.NewView(b.String())
+	v.AltScreen = true
+	v.WindowTitle = "heidi · " + m.cur.String()
+	if m.child != nil && m.ask == nil {
+		if x, y, visible := m.child.Cursor(); visible {
+			v.Cursor = tea.NewCursor(x, y+headerRows+1)
+		}
+	}
+	return v
+}
+
+func (m *Model) header() string {
+	s := m.styles
+	pos := fmt.Sprintf("%d/%d · %s", int(m.cur)+1, int(numSteps), m.cur)
+	title := s.Title.Render("heidi") + s.Subtle.Render(" · connect OpenCode → OpenAI (ChatGPT Plus/Pro)")
+	gap := m.width - lipgloss.Width(title) - lipgloss.Width(pos)
+	line1 := title + strings.Repeat(" ", max(gap, 1)) + s.StepActive.Render(pos)
+	if gap < 1 {
+		line1 = s.Title.Render("heidi") + " " + s.StepActive.Render(pos)
+	}
+	var parts []string
+	for id := StepPrereq; id < numSteps; id++ {
+		parts = append(parts, m.stepBadge(id))
+	}
+	line2 := strings.Join(parts, "  ")
+	if lipgloss.Width(line2) > m.width {
+		parts = parts[:0]
+		for id := StepPrereq; id < numSteps; id++ {
+			parts = append(parts, m.glyph(id))
+		}
+		line2 = strings.Join(parts, " ")
+	}
+	return trunc(line1, m.width) + "\n" + trunc(line2, m.width) + "\n" + s.Subtle.Render(strings.Repeat("─", m.width)) + "\n"
+}
+
+func (m *Model) glyph(id StepID) string {
+	s := m.styles
+	switch m.status[id] {
+	case Done:
+		return s.StepDone.Render(theme.GlyphDone)
+	case Failed:
+		return s.StepFailed.Render(theme.GlyphFailed)
+	case Running:
+		if id == m.cur {
+			return s.StepActive.Render(theme.GlyphRunning)
+		}
+	case NeedsUser:
+		return s.StepActive.Render(theme.GlyphUser)
+	case Skipped:
+		return s.StepPending.Render(theme.GlyphSkipped)
+	}
+	return s.StepPending.Render(theme.GlyphPending)
+}
+
+func (m *Model) stepBadge(id StepID) string {
+	st := m.styles.StepPending
+	switch {
+	case m.status[id] == Failed:
+		st = m.styles.StepFailed
+	case id == m.cur:
+		st = m.styles.StepActive
+	case m.status[id] == Done:
+		st = m.styles.StepDone
+	}
+	return m.glyph(id) + " " + st.Render(id.String())
+}
+
+func (m *Model) footer() string {
+	s := m.styles
+	var keys []string
+	k := func(key, what string) { keys = append(keys, s.Key.Render(key)+" "+s.Hint.Render(what)) }
+	switch {
+	case m.child != nil:
+		k(keyLeave, "leave "+childName(m.childWhat))
+		if m.progress.AuthURL != "" {
+			k(keyOpen, "open in browser")
+		}
+		if m.progress.AuthURL != "" || m.progress.Code != "" {
+			k(keyCopy, "copy "+map[bool]string{true: "code", false: "URL"}[m.progress.Code != ""])
+		}
+		keys = append(keys, s.Hint.Render("other keys go to "+childName(m.childWhat)))
+	case m.ask != nil:
+		k("↑/↓", "choose")
+		k("enter", "confirm")
+		k("ctrl+c", "quit")
+	case m.done:
+		k("q/enter", "exit")
+	case m.cur == StepTest && m.status[StepTest] == Running:
+		k("esc", "stop the test run")
+		k("ctrl+c", "quit")
+	default:
+		k("ctrl+c", "quit")
+	}
+	line := strings.Join(keys, s.Subtle.Render(" · "))
+	return s.Subtle.Render(strings.Repeat("─", m.width)) + "\n" + trunc(line, m.width)
+}
+
+func childName(k childKind) string {
+	switch k {
+	case childLogin:
+		return "the login"
+	case childPlugin:
+		return "the plugin installer"
+	case childInstall:
+		return "npm"
+	}
+	return "the child"
+}
+
+func (m *Model) body() []string {
+	if m.child != nil {
+		return m.childBody()
+	}
+	s := m.styles
+	var lines []string
+	if m.done {
+		lines = append(lines, m.summaryBody()...)
+		return lines
+	}
+	if q := m.ask; q != nil {
+		var qs []string
+		for _, p := range q.prompt {
+			qs = append(qs, wrap(p, m.width-2)...)
+		}
+		qs = append(qs, "")
+		for i, o := range q.options {
+			mark := "  "
+			st := s.Subtle
+			if i == q.cursor {
+				mark, st = s.StepActive.Render(theme.GlyphArrow)+" ", s.Title
+			}
+			qs = append(qs, mark+st.Render(o.label)+" "+s.Hint.Render("("+o.key+")"))
+		}
+		// The question and its choices come first; the checklist only if it fits.
+		if len(qs)+int(StepSummary)+1 <= m.bodyRows() {
+			lines = append(append(lines, m.checklist()...), "")
+		}
+		lines = append(lines, qs...)
+	} else {
+		lines = append(append(lines, m.checklist()...), "")
+		lines = append(lines, m.spin.View()+" "+m.activity())
+		if m.cur == StepTest {
+			lines = append(lines, m.styles.Hint.Render("  Offline, OpenCode retries for about 70 s before it gives up; esc stops it."))
+		}
+	}
+	if len(m.notes) > 0 {
+		lines = append(lines, "")
+		for _, n := range m.notes {
+			lines = append(lines, wrap(s.Warn.Render("• ")+n, m.width-2)...)
+		}
+	}
+	return lines
+}
+
+func (m *Model) activity() string {
+	switch m.cur {
+	case StepPrereq:
+		return "Checking OpenCode, Node.js, Codex and this session…"
+	case StepMethod:
+		return "Asking OpenCode which ChatGPT login methods it has…"
+	case StepLogin:
+		return "Checking the stored login…"
+	case StepModels:
+		return "Listing OpenAI models: opencode models openai " + m.elapsed()
+	case StepTest:
+		return fmt.Sprintf("Test run: opencode run %q --model=%s %s", "say ok", m.model, m.elapsed())
+	}
+	return ""
+}
+
+func (m *Model) elapsed() string {
+	if m.started.IsZero() {
+		return ""
+	}
+	d := m.now.Sub(m.started)
+	if d < 0 {
+		d = 0
+	}
+	return m.styles.Subtle.Render(fmt.Sprintf("(%s)", d.Round(time.Second)))
+}
+
+func (m *Model) checklist() []string {
+	s := m.styles
+	var lines []string
+	for id := StepPrereq; id < StepSummary; id++ {
+		name := fmt.Sprintf("%-14s", id.String())
+		line := " " + m.glyph(id) + " " + name
+		if d := m.detail[id]; d != "" {
+			line += " " + s.Subtle.Render(d)
+		}
+		lines = append(lines, trunc(line, m.width))
+	}
+	return lines
+}
+
+func (m *Model) childBody() []string {
+	s := m.styles
+	cols, rows := m.termSize()
+	title := "─ " + m.childTitle + " "
+	lines := []string{s.Subtle.Render(trunc(title+strings.Repeat("─", max(cols-ansi.StringWidth(title), 0)), cols))}
+	screen := strings.Split(m.child.Render(), "\n")
+	for i := 0; i < rows; i++ {
+		if i < len(screen) {
+			lines = append(lines, screen[i])
+		} else {
+			lines = append(lines, "")
+		}
+	}
+	if m.panelRows() > 0 {
+		lines = append(lines, m.loginPanel()...)
+	}
+	return lines
+}
+
+func (m *Model) loginPanel() []string {
+	s := m.styles
+	p := m.progress
+	var l1, l2 string
+	switch {
+	case p.Code != "":
+		l1 = s.Title.Render("Code: ") + s.Big.Render(p.Code) + s.Subtle.Render("  enter it at ") + s.Code.Render(firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device"))
+		l2 = s.Hint.Render(keyCopy + " copies the code · the device-code login must be enabled in ChatGPT → Settings → Security")
+	case p.AuthURL != "":
+		l1 = s.Title.Render("Sign in to ChatGPT in your browser. ") + s.Hint.Render(keyOpen+" opens it · "+keyCopy+" copies the URL")
+		l2 = s.Hint.Render("The page sends you back to localhost; this login ends by itself when it is done.")
+	default:
+		l1 = s.Subtle.Render(m.spin.View() + " Waiting for OpenCode's login to start…")
+	}
+	if m.flash != "" {
+		l2 = s.Warn.Render(m.flash)
+	}
+	return []string{trunc(l1, m.width), trunc(l2, m.width)}
+}
+
+func (m *Model) summaryBody() []string {
+	s := m.styles
+	var lines []string
+	lines = append(lines, m.checklist()...)
+	lines = append(lines, "")
+	for i, l := range m.result.Summary {
+		switch {
+		case i == 0 && m.result.OK:
+			lines = append(lines, s.OK.Render(l))
+		case i == 0:
+			lines = append(lines, s.Error.Render(l))
+		default:
+			lines = append(lines, wrap(l, m.width-1)...)
+		}
+	}
+	if len(m.notes) > 0 {
+		lines = append(lines, "")
+		for _, n := range m.notes {
+			lines = append(lines, wrap(s.Warn.Render("• ")+n, m.width-2)...)
+		}
+	}
+	if !m.result.OK && m.run.Tail != "" {
+		lines = append(lines, "", s.Subtle.Render("Output of the test run (last lines):"))
+		for _, l := range strings.Split(m.run.Tail, "\n") {
+			lines = append(lines, s.Subtle.Render("  "+trunc(l, m.width-3)))
+		}
+	}
+	return lines
+}
+
+// fitLines pads or cuts lines to exactly n rows of at most width cells.
+func fitLines(lines []string, width, n int) string {
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i < len(lines) {
+			b.WriteString(trunc(lines[i], width))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func trunc(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// wrap breaks s (which may hold styles) into lines of at most w cells;
+// continuation lines keep s's indentation plus two spaces.
+func wrap(s string, w int) []string {
+	if w < 10 {
+		w = 10
+	}
+	plain := ansi.Strip(s)
+	n := len(plain) - len(strings.TrimLeft(plain, " "))
+	if n == 0 || n > w/2 {
+		return strings.Split(ansi.Wrap(s, w, ""), "\n")
+	}
+	pad := strings.Repeat(" ", n+2)
+	lines := strings.Split(ansi.Wrap(strings.TrimLeft(s, " "), w-n-2, ""), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = strings.Repeat(" ", n) + lines[i]
+		} else {
+			lines[i] = pad + lines[i]
+		}
+	}
+	return lines
+}

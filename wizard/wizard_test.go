@@ -1,0 +1,282 @@
+package wizard
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/heidi-cli/heidi/probe"
+	"github.com/heidi-cli/heidi/steps"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden screens")
+
+func golden(t *testing.T, name string, m *Model) {
+	t.Helper()
+	got := ansi.Strip(m.View().Content)
+	// Trailing blanks are not part of what a person sees.
+	lines := strings.Split(got, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	got = strings.Join(lines, "\n")
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no golden file %s (run go test ./wizard -update): %v", path, err)
+	}
+	if got != string(want) {
+		t.Fatalf("screen %s differs from %s:\n--- got ---\n%s\n--- want ---\n%s", name, path, got, want)
+	}
+	if h := strings.Count(got, "\n"); h != m.height-1 {
+		t.Fatalf("screen %s has %d lines, want %d", name, h+1, m.height)
+	}
+}
+
+var fixedNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
+func testDeps(t *testing.T) steps.Deps {
+	home := "/home/ada"
+	sys := probe.Sys{
+		GOOS:        "linux",
+		Getenv:      func(k string) string { return map[string]string{"HOME": home}[k] },
+		Environ:     func() []string { return nil },
+		LookPath:    func(n string) (string, error) { return "", os.ErrNotExist },
+		FS:          probe.OSFS{},
+		Home:        home,
+		ProcVersion: func() string { return "" },
+		PortFree:    func(int) bool { return true },
+		IsTerminal:  func(uintptr) bool { return true },
+		Now:         func() time.Time { return fixedNow },
+	}
+	return steps.NewDeps(sys)
+}
+
+func newModel(t *testing.T, opts Options) *Model {
+	m := New(context.Background(), testDeps(t), opts)
+	m.now = fixedNow
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	return m
+}
+
+func tool(name, v string) probe.Tool {
+	ver, _ := probe.ParseVersion(v)
+	return probe.Tool{Name: name, Path: "/usr/bin/" + name, Found: true, Version: ver}
+}
+
+func readyPrereqs() steps.Prereqs {
+	return steps.Prereqs{
+		OpenCode: tool("opencode", "1.18.33"), Node: tool("node", "v20.20.2"), Npx: tool("npx", "11.19.1"), Npm: tool("npm", "11.19.1"),
+		Ports: []probe.PortStatus{{Port: 1455, Free: true}, {Port: 1457, Free: true}},
+		Cred:  probe.Credential{Problem: probe.StoreMissing, Path: "/home/ada/.local/share/opencode/auth.json"},
+	}
+}
+
+var builtinLabels = []string{"ChatGPT Pro/Plus (browser)", "ChatGPT Pro/Plus (headless)", "Manually enter API Key"}
+
+func key(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func TestGoldenPrereqRunning(t *testing.T) {
+	m := newModel(t, Options{})
+	golden(t, "01-prereq-running", m)
+}
+
+func TestGoldenOpenCodeMissingOffersNpm(t *testing.T) {
+	m := newModel(t, Options{})
+	p := readyPrereqs()
+	p.OpenCode = probe.Tool{Name: "opencode"}
+	m.Update(prereqMsg{p})
+	if m.ask == nil || m.status[StepPrereq] != NeedsUser {
+		t.Fatalf("no install question; status %v", m.status[StepPrereq])
+	}
+	golden(t, "02-opencode-missing", m)
+	m.Update(key("n"))
+	if !m.done || m.result.OK || m.status[StepPrereq] != Failed {
+		t.Fatalf("declining the install did not fail the step")
+	}
+	joined := strings.Join(m.result.Summary, "\n")
+	for _, want := range []string{"npm install -g opencode-ai", "curl -fsSL https://opencode.ai/install | bash", "brew install"} {
+		if !strings.Contains(joined, want) {
+			t.Fatalf("summary lacks %q:\n%s", want, joined)
+		}
+	}
+	golden(t, "03-opencode-missing-summary", m)
+}
+
+func TestOldOpenCodeWithoutNodeStops(t *testing.T) {
+	m := newModel(t, Options{})
+	p := readyPrereqs()
+	p.OpenCode = tool("opencode", "1.0.185")
+	p.Node, p.Npx, p.Npm = probe.Tool{}, probe.Tool{}, probe.Tool{}
+	m.Update(prereqMsg{p})
+	if !m.done || m.status[StepPrereq] != Failed || !strings.Contains(strings.Join(m.result.Summary, "\n"), "Install Node.js") {
+		t.Fatalf("summary = %q", m.result.Summary)
+	}
+}
+
+func TestStaleConfigQuestion(t *testing.T) {
+	m := newModel(t, Options{})
+	p := readyPrereqs()
+	p.Config = probe.ConfigReport{Files: []probe.ConfigFile{{Path: "/home/ada/.config/opencode/opencode.jsonc", PluginEntries: []string{"opencode-openai-codex-auth"}, ProviderOpenAI: true}}}
+	m.Update(prereqMsg{p})
+	if m.cur != StepMethod || m.ask == nil {
+		t.Fatalf("no stale-config question (cur %v)", m.cur)
+	}
+	golden(t, "04-stale-config", m)
+}
+
+func TestYesPicksDefaultsWithoutPausing(t *testing.T) {
+	m := newModel(t, Options{Yes: true})
+	p := readyPrereqs()
+	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true, Account: "acct…000"}
+	m.Update(prereqMsg{p})
+	_, cmd := m.Update(methodsMsg{labels: builtinLabels})
+	if m.ask == nil || cmd == nil {
+		t.Fatal("no keep-or-login question")
+	}
+	if msg := cmd(); msg != (autoPickMsg{}) {
+		t.Fatalf("--yes did not auto-pick, got %T", msg)
+	}
+	m.Update(autoPickMsg{})
+	if m.status[StepLogin] != Skipped || m.cur != StepModels {
+		t.Fatalf("--yes did not keep the existing login: login %v, cur %v", m.status[StepLogin], m.cur)
+	}
+}
+
+func TestHappyPathToSummary(t *testing.T) {
+	m := newModel(t, Options{})
+	p := readyPrereqs()
+	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true, Account: "acct…000"}
+	m.Update(prereqMsg{p})
+	m.Update(methodsMsg{labels: builtinLabels})
+	if m.method != "ChatGPT Pro/Plus (browser)" {
+		t.Fatalf("method = %q", m.method)
+	}
+	golden(t, "05-keep-login", m)
+	m.Update(key("k"))
+	if m.cur != StepModels {
+		t.Fatalf("cur = %v", m.cur)
+	}
+	m.Update(modelsMsg{models: []string{"openai/gpt-5.3-codex-spark", "openai/gpt-5.4"}})
+	if m.cur != StepTest || m.model != "openai/gpt-5.3-codex-spark" {
+		t.Fatalf("cur %v model %q", m.cur, m.model)
+	}
+	m.now = fixedNow.Add(12 * time.Second)
+	golden(t, "06-test-running", m)
+	m.Update(runMsg{steps.RunResult{Pass: true, Model: m.model, Duration: 4200 * time.Millisecond}})
+	want := []string{
+		"Connected: OpenCode → OpenAI (ChatGPT Plus/Pro)",
+		"Auth file: /home/ada/.local/share/opencode/auth.json",
+		"Models: 2 (first: openai/gpt-5.3-codex-spark)",
+		"Test run: PASS",
+	}
+	if strings.Join(m.result.Summary, "\n") != strings.Join(want, "\n") || !m.result.OK {
+		t.Fatalf("summary = %q", m.result.Summary)
+	}
+	golden(t, "07-summary-pass", m)
+	if _, cmd := m.Update(key("q")); cmd == nil {
+		t.Fatal("q on the summary does not quit")
+	}
+}
+
+func TestModelFlagMustBeListed(t *testing.T) {
+	m := newModel(t, Options{Model: "gpt-9"})
+	p := readyPrereqs()
+	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true}
+	m.Update(prereqMsg{p})
+	m.Update(methodsMsg{labels: builtinLabels})
+	m.Update(key("k"))
+	m.Update(modelsMsg{models: []string{"openai/gpt-5.4"}})
+	if m.status[StepModels] != Failed || !strings.Contains(m.failMsg, "openai/gpt-9") {
+		t.Fatalf("failMsg %q", m.failMsg)
+	}
+}
+
+func TestTestRunFailureSummary(t *testing.T) {
+	m := newModel(t, Options{})
+	p := readyPrereqs()
+	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true}
+	m.Update(prereqMsg{p})
+	m.Update(methodsMsg{labels: builtinLabels})
+	m.Update(key("k"))
+	m.Update(modelsMsg{models: []string{"openai/gpt-5.4"}})
+	m.Update(runMsg{steps.RunResult{Model: "openai/gpt-5.4", Err: "`opencode run` failed (exit 1): Error: Cannot connect to API: Unable to connect. Is the computer able to access the url?",
+		Tail: "> build · gpt-5.4\nError: Cannot connect to API: Unable to connect. Is the computer able to access the url?"}})
+	if m.result.OK || !contains(m.result.Summary, "Test run: FAIL") {
+		t.Fatalf("summary = %q", m.result.Summary)
+	}
+	if m.result.Outcome.Result != "FAIL" || m.result.Outcome.Step != "Test run" {
+		t.Fatalf("outcome = %+v", m.result.Outcome)
+	}
+	golden(t, "08-summary-test-fail", m)
+}
+
+func TestHeadlessPicksDeviceMethod(t *testing.T) {
+	m := newModel(t, Options{})
+	p := readyPrereqs()
+	p.Headless = probe.Headless{Headless: true, SSH: true, Reasons: []string{"SSH session (SSH_CONNECTION is set)"}}
+	m.Update(prereqMsg{p})
+	m.Update(methodsMsg{labels: builtinLabels})
+	if m.method != "ChatGPT Pro/Plus (headless)" {
+		t.Fatalf("method = %q", m.method)
+	}
+	b := New(context.Background(), testDeps(t), Options{Browser: true})
+	b.Update(prereqMsg{p})
+	b.Update(methodsMsg{labels: builtinLabels})
+	if b.method != "ChatGPT Pro/Plus (browser)" {
+		t.Fatalf("--browser method = %q", b.method)
+	}
+}
+
+func TestCtrlCCancels(t *testing.T) {
+	m := newModel(t, Options{})
+	_, cmd := m.Update(key("ctrl+c"))
+	if cmd == nil || !m.result.Cancelled || m.result.Outcome.Result != "CANCELLED" {
+		t.Fatalf("ctrl+c: cancelled=%v outcome=%+v", m.result.Cancelled, m.result.Outcome)
+	}
+}
+
+func TestTinyTerminal(t *testing.T) {
+	m := New(context.Background(), testDeps(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	m.Update(prereqMsg{readyPrereqs()})
+	out := ansi.Strip(m.View().Content)
+	lines := strings.Split(out, "\n")
+	if len(lines) != 10 {
+		t.Fatalf("%d lines on a 10-row terminal:\n%s", len(lines), out)
+	}
+	for _, l := range lines {
+		if w := ansi.StringWidth(l); w > 40 {
+			t.Fatalf("line wider than 40 (%d): %q", w, l)
+		}
+	}
+	if !strings.Contains(out, "2/6 · Login method") {
+		t.Fatalf("position not shown:\n%s", out)
+	}
+}
