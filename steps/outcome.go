@@ -56,4 +56,3 @@ func LoadOutcome(p probe.Paths) (*Outcome, error) {
 	}
 	return &o, nil
 }
-

@@ -51,7 +51,10 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	_, lookErr := d.Sys.LookPath("opencode")
 	found := lookErr == nil
 	wg.Add(2)
-	go func() { defer wg.Done(); tool = probe.ProbeTool(ctx, d.Sys, "opencode", []string{"--version"}, d.Timeouts.Version) }()
+	go func() {
+		defer wg.Done()
+		tool = probe.ProbeTool(ctx, d.Sys, "opencode", []string{"--version"}, d.Timeouts.Version)
+	}()
 	go func() { defer wg.Done(); headless = probe.DetectHeadless(d.Sys) }()
 	if found {
 		wg.Add(1)

@@ -75,7 +75,7 @@ var oauthEntry = `{"openai":{"type":"oauth","refresh":"rt_` + canary + `","acces
 func TestCheckStatus(t *testing.T) {
 	okRunner := func() *fakeRunner {
 		return &fakeRunner{answers: map[string]probe.Result{
-			"opencode --version":      {Stdout: []byte("1.18.33\n")},
+			"opencode --version":     {Stdout: []byte("1.18.33\n")},
 			"opencode models openai": {Stdout: []byte(oauthModels)},
 		}}
 	}
@@ -94,7 +94,7 @@ func TestCheckStatus(t *testing.T) {
 		{"corrupt", "{ broken " + canary, true, okRunner(), false, "unusable"},
 		{"incomplete oauth", `{"openai":{"type":"oauth","access":"x"}}`, true, okRunner(), false, "incomplete"},
 		{"models fail", oauthEntry, true, &fakeRunner{answers: map[string]probe.Result{
-			"opencode --version":      {Stdout: []byte("1.18.33\n")},
+			"opencode --version":     {Stdout: []byte("1.18.33\n")},
 			"opencode models openai": {ExitCode: 1, Stderr: []byte("\x1b[91m\x1b[1mError: \x1b[0mProvider not found: openai\n")},
 		}}, false, "Provider not found: openai"},
 		{"models hang", oauthEntry, true, &fakeRunner{
@@ -132,9 +132,9 @@ func TestCheckStatus(t *testing.T) {
 func TestCheckStatusOpenCode2AsksAuthList(t *testing.T) {
 	home := t.TempDir()
 	r := &fakeRunner{answers: map[string]probe.Result{
-		"opencode --version":      {Stdout: []byte("2.1.4\n")},
+		"opencode --version":     {Stdout: []byte("2.1.4\n")},
 		"opencode models openai": {Stdout: []byte(oauthModels)},
-		"opencode auth list":      {Stdout: []byte("┌  Credentials \x1b[90m~/.local/share/opencode/auth.json\n│\n●  OpenAI \x1b[90moauth\n│\n└  1 credentials\n")},
+		"opencode auth list":     {Stdout: []byte("┌  Credentials \x1b[90m~/.local/share/opencode/auth.json\n│\n●  OpenAI \x1b[90moauth\n│\n└  1 credentials\n")},
 	}}
 	st := CheckStatus(context.Background(), NewDeps(fakeSys(t, home, r, true)))
 	if !st.Connected || st.Cred.Source != probe.SourceAuthList {

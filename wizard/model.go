@@ -9,8 +9,8 @@ import (
 	"context"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/heidi-cli/heidi/probe"
 	"github.com/heidi-cli/heidi/ptyrun"

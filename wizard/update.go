@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
 
 	"github.com/heidi-cli/heidi/probe"
@@ -49,11 +49,14 @@ type (
 		models []string
 		err    error
 	}
-	runMsg       struct{ r steps.RunResult }
-	tickMsg      time.Time
-	repairMsg    struct{ notes []string; err error }
-	browserMsg   struct{ err error }
-	autoPickMsg  struct{}
+	runMsg    struct{ r steps.RunResult }
+	tickMsg   time.Time
+	repairMsg struct {
+		notes []string
+		err   error
+	}
+	browserMsg  struct{ err error }
+	autoPickMsg struct{}
 )
 
 // New builds the wizard's model.
