@@ -20,48 +20,6 @@ func StatusLine(connected bool) string {
 	return "OpenCode: OpenAI (ChatGPT Plus/Pro) NOT CONNECTED"
 }
 
-// StatusJSON is the --json shape of `heidi connect status` (and of the
-// server's status endpoint). It never holds a token.
-type StatusJSON struct {
-	Connected       bool      `json:"connected"`
-	AuthPath        string    `json:"authPath"`
-	CredentialType  string    `json:"credentialType"`
-	Expires         *int64    `json:"expires"` // epoch milliseconds, as OpenCode stores it
-	Account         string    `json:"account,omitempty"`
-	Models          []string  `json:"models"`
-	OpenCodeVersion string    `json:"opencodeVersion"`
-	Headless        bool      `json:"headless"`
-	LastError       string    `json:"lastError"`
-	Next            string    `json:"next,omitempty"`
-	Notes           []string  `json:"notes,omitempty"`
-	CheckedAt       time.Time `json:"checkedAt"`
-}
-
-// ToJSON converts a status for --json and the HTTP API.
-func ToJSON(st steps.Status) StatusJSON {
-	j := StatusJSON{
-		Connected:       st.Connected,
-		AuthPath:        st.AuthPath,
-		CredentialType:  string(st.CredentialType),
-		Account:         st.Cred.Account,
-		Models:          st.Models,
-		OpenCodeVersion: st.OpenCodeVersion,
-		Headless:        st.Headless,
-		LastError:       st.LastError,
-		Next:            st.Next,
-		Notes:           st.Notes,
-		CheckedAt:       st.CheckedAt.UTC(),
-	}
-	if j.Models == nil {
-		j.Models = []string{}
-	}
-	if !st.Expires.IsZero() {
-		ms := st.Expires.UnixMilli()
-		j.Expires = &ms
-	}
-	return j
-}
-
 func (a *app) statusCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -76,7 +34,7 @@ Exit status: 0 connected, 1 not connected.`,
 			if asJSON {
 				enc := json.NewEncoder(a.io.Out)
 				enc.SetIndent("", "  ")
-				if err := enc.Encode(ToJSON(st)); err != nil {
+				if err := enc.Encode(steps.ToJSON(st)); err != nil {
 					return err
 				}
 			} else {
