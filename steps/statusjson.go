@@ -43,4 +43,3 @@ func ToJSON(st Status) StatusJSON {
 	}
 	return j
 }
-
