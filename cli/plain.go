@@ -247,8 +247,11 @@ func (r *plainRun) login(label string, headless bool) error {
 		return fail("Login", "OpenCode's credential store cannot be used: "+c.Detail,
 			"Move "+c.Path+" aside yourself, then run heidi again.")
 	}
+	if headless {
+		r.printGuide(label)
+	}
 	before := probe.InspectAuth(r.d.Sys, r.d.Paths)
-	r.say("      running: opencode %s", strings.Join(steps.LoginArgs(label), " "))
+	r.say("      running: opencode %s", strings.Join(steps.QuoteArgs(steps.LoginArgs(label)), " "))
 	opened := false
 	run, err := steps.RunLogin(r.ctx, r.d, label, nil, &lineWriter{w: r.out, prefix: "      │ "}, func(p steps.LoginProgress) {
 		switch {
@@ -285,6 +288,28 @@ func (r *plainRun) login(label string, headless bool) error {
 	}
 	r.say("      ChatGPT login stored%s", accountSuffix(after))
 	return nil
+}
+
+// printGuide prints the headless guidance screen as text; route 1 (the
+// device-code login) then runs.
+func (r *plainRun) printGuide(deviceLabel string) {
+	if len(r.prereq.Headless.Reasons) > 0 {
+		for _, l := range steps.HeadlessWhy(r.prereq.Headless) {
+			r.say("      %s", l)
+		}
+	} else {
+		r.say("      Headless login (--headless). The routes:")
+	}
+	for i, rt := range steps.HeadlessRoutes(r.d.Sys, r.prereq, r.d.Paths, deviceLabel) {
+		r.say("      %d. %s", i+1, rt.Title)
+		for _, l := range rt.Lines {
+			r.say("         %s", l)
+		}
+		if rt.Command != "" {
+			r.say("         $ %s", rt.Command)
+		}
+	}
+	r.say("      Running route 1 now.")
 }
 
 func accountSuffix(c probe.Credential) string {

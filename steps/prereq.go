@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"os"
 	"sync"
 
 	"github.com/heidi-cli/heidi/probe"
@@ -14,6 +15,7 @@ type Prereqs struct {
 	Ports                           []probe.PortStatus
 	Cred                            probe.Credential
 	Config                          probe.ConfigReport
+	Hostname                        string
 }
 
 // NeedsPlugin reports whether this OpenCode predates the built-in ChatGPT
@@ -56,6 +58,7 @@ func CheckPrereqs(ctx context.Context, d Deps) Prereqs {
 	p.Ports = probe.CheckPorts(d.Sys)
 	p.Cred = probe.InspectAuth(d.Sys, d.Paths)
 	p.Config = probe.InspectConfig(d.Sys, d.Paths)
+	p.Hostname, _ = os.Hostname()
 	wg.Wait()
 	return p
 }

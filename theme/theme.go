@@ -34,6 +34,7 @@ type Styles struct {
 	Big         lipgloss.Style
 	TermFrame   lipgloss.Style
 	Panel       lipgloss.Style
+	QR          lipgloss.Style // light modules on a dark field, whatever the theme
 }
 
 // New returns the default styles.
@@ -55,5 +56,6 @@ func New() Styles {
 		Big:         lipgloss.NewStyle().Bold(true).Foreground(c("3")),
 		TermFrame:   lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(c("8")),
 		Panel:       lipgloss.NewStyle().Border(lipgloss.NormalBorder(), false, false, false, true).BorderForeground(c("6")).PaddingLeft(1),
+		QR:          lipgloss.NewStyle().Foreground(c("15")).Background(c("0")),
 	}
 }

@@ -72,6 +72,7 @@ const (
 	childLogin
 	childPlugin
 	childInstall
+	childCodex
 )
 
 // question is a choice the user must make (or --yes makes for them).
@@ -120,6 +121,12 @@ type Model struct {
 	next     []string // what the user can do next
 
 	ask *question
+
+	guide     bool          // the headless guidance screen is up
+	guideSeen bool          // it was shown once this run
+	routes    []steps.Route // its routes
+	routeSel  int
+	codeAt    time.Time // when the device code appeared
 
 	child      *ptyrun.Session
 	childWhat  childKind

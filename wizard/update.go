@@ -143,6 +143,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case autoPickMsg:
+		if m.guide {
+			return m.pickRoute(0)
+		}
 		if m.ask != nil {
 			return m.pick(m.ask.cursor)
 		}
@@ -175,6 +178,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.child.SendKey(uv.KeyPressEvent(k))
 		}
 		return m, nil
+	}
+	if m.guide {
+		return m.guideKey(ks)
 	}
 	if ks == "ctrl+c" {
 		return m.cancel()
@@ -458,22 +464,15 @@ func (m *Model) onMoved(msg movedMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) beginLogin() tea.Cmd {
+	if m.headless && !m.guideSeen {
+		m.guideSeen = true
+		return m.enterGuide()
+	}
 	m.progress = steps.LoginProgress{}
 	m.opened, m.port = false, 0
-	title := "opencode " + strings.Join(quoteArgs(steps.LoginArgs(m.method)), " ")
+	title := "opencode " + strings.Join(steps.QuoteArgs(steps.LoginArgs(m.method)), " ")
 	m.detail[StepLogin] = "running " + title
 	return m.startChild(childLogin, "opencode", steps.LoginArgs(m.method), title)
-}
-
-func quoteArgs(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		if strings.ContainsAny(a, " ()") {
-			a = `"` + a + `"`
-		}
-		out[i] = a
-	}
-	return out
 }
 
 // ---- the embedded child ----
@@ -546,6 +545,9 @@ func (m *Model) onChildOutput() tea.Cmd {
 	}
 	prev := m.progress
 	m.progress = steps.ParseLogin(m.child.Transcript())
+	if m.progress.Code != "" && prev.Code != m.progress.Code {
+		m.codeAt = m.deps.Sys.Now()
+	}
 	if m.progress.AuthURL != "" && prev.AuthURL != m.progress.AuthURL {
 		m.port = steps.CallbackPort(m.progress.AuthURL)
 		m.sup.setPort(m.port)
@@ -596,6 +598,8 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 		m.notes = append(m.notes, "Installed the opencode-openai-codex-auth plugin (it backs up your config itself).")
 		m.detail[StepMethod] = "plugin installed"
 		return m, m.discoverMethods()
+	case childCodex:
+		return m.onCodexExit(code, left)
 	case childLogin:
 		m.progress = steps.ParseLogin(s.Transcript())
 		if left {

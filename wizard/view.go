@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/heidi-cli/heidi/steps"
 	"github.com/heidi-cli/heidi/theme"
 )
 
@@ -28,10 +29,20 @@ func (m *Model) panelRows() int {
 	return 0
 }
 
-// termSize is the embedded terminal's size: the body minus its title line
-// and the panel.
+// side reports whether a device-code login shows the code column beside
+// the embedded terminal.
+func (m *Model) side() bool {
+	return m.kind == steps.MethodDevice && m.width >= 76 && (m.childWhat == childLogin || (m.cur == StepLogin && m.child == nil && !m.guide && m.ask == nil))
+}
+
+// termSize is the embedded terminal's size: the body minus its title line,
+// the panel and the code column.
 func (m *Model) termSize() (cols, rows int) {
-	return max(m.width, 10), max(m.bodyRows()-1-m.panelRows(), 3)
+	cols = m.width
+	if m.side() {
+		cols -= sideCols + 1
+	}
+	return max(cols, 10), max(m.bodyRows()-1-m.panelRows(), 3)
 }
 
 // View renders the whole screen.
@@ -113,6 +124,12 @@ func (m *Model) footer() string {
 	var keys []string
 	k := func(key, what string) { keys = append(keys, s.Key.Render(key)+" "+s.Hint.Render(what)) }
 	switch {
+	case m.guide && m.child == nil:
+		k(fmt.Sprintf("1-%d", len(m.routes)), "pick")
+		k("↑/↓", "choose")
+		k("enter", "run")
+		k("c", "copy the command")
+		k("ctrl+c", "quit")
 	case m.child != nil:
 		k(keyLeave, "leave "+childName(m.childWhat))
 		if m.progress.AuthURL != "" {
@@ -153,6 +170,9 @@ func childName(k childKind) string {
 func (m *Model) body() []string {
 	if m.child != nil {
 		return m.childBody()
+	}
+	if m.guide {
+		return m.guideBody()
 	}
 	s := m.styles
 	var lines []string
@@ -242,12 +262,19 @@ func (m *Model) childBody() []string {
 	title := "─ " + m.childTitle + " "
 	lines := []string{s.Subtle.Render(trunc(title+strings.Repeat("─", max(cols-ansi.StringWidth(title), 0)), cols))}
 	screen := strings.Split(m.child.Render(), "\n")
+	var side []string
+	if m.side() {
+		side = m.deviceSide(rows)
+	}
 	for i := 0; i < rows; i++ {
+		line := ""
 		if i < len(screen) {
-			lines = append(lines, screen[i])
-		} else {
-			lines = append(lines, "")
+			line = screen[i]
 		}
+		if side != nil {
+			line = padRight(trunc(line, cols), cols) + " " + sideLine(side, i)
+		}
+		lines = append(lines, line)
 	}
 	if m.panelRows() > 0 {
 		lines = append(lines, m.loginPanel()...)
@@ -260,6 +287,13 @@ func (m *Model) loginPanel() []string {
 	p := m.progress
 	var l1, l2 string
 	switch {
+	case m.kind == steps.MethodDevice && m.childWhat == childLogin:
+		l1 = s.Subtle.Render("Can't use a device code? Other routes: ") + s.Code.Render("codex login --device-auth") +
+			s.Subtle.Render(" · SSH tunnel + browser · copy from a laptop")
+		l2 = s.Hint.Render(keyLeave + " leaves this login and shows them all")
+		if p.Code != "" && !m.side() {
+			l1 = s.Title.Render("Code: ") + s.Big.Render(p.Code) + s.Subtle.Render(" at ") + s.Code.Render(firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device"))
+		}
 	case p.Code != "":
 		l1 = s.Title.Render("Code: ") + s.Big.Render(p.Code) + s.Subtle.Render("  enter it at ") + s.Code.Render(firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device"))
 		l2 = s.Hint.Render(keyCopy + " copies the code · the device-code login must be enabled in ChatGPT → Settings → Security")
@@ -351,4 +385,18 @@ func wrap(s string, w int) []string {
 		}
 	}
 	return lines
+}
+
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+func sideLine(side []string, i int) string {
+	if i < len(side) {
+		return trunc(side[i], sideCols)
+	}
+	return ""
 }

@@ -280,3 +280,77 @@ func TestTinyTerminal(t *testing.T) {
 		t.Fatalf("position not shown:\n%s", out)
 	}
 }
+
+func headlessPrereqs() steps.Prereqs {
+	p := readyPrereqs()
+	p.Headless = probe.Headless{Headless: true, SSH: true, Reasons: []string{"SSH session (SSH_CONNECTION is set)"}}
+	p.Hostname = "build-box"
+	return p
+}
+
+func TestGoldenHeadlessGuide(t *testing.T) {
+	m := newModel(t, Options{})
+	m.Update(prereqMsg{headlessPrereqs()})
+	m.Update(methodsMsg{labels: builtinLabels})
+	if !m.guide || m.child != nil || len(m.routes) != 5 {
+		t.Fatalf("guide=%v routes=%d", m.guide, len(m.routes))
+	}
+	golden(t, "09-headless-guide", m)
+	if _, cmd := m.Update(key("c")); cmd == nil || !strings.Contains(m.flash, `opencode auth login -p openai -m "ChatGPT Pro/Plus (headless)"`) {
+		t.Fatalf("copy: flash %q", m.flash)
+	}
+	m.Update(key("3"))
+	if m.guide || m.method != "ChatGPT Pro/Plus (browser)" {
+		t.Fatalf("route 3 did not start the browser login: guide=%v method=%q", m.guide, m.method)
+	}
+}
+
+func TestGuideRouteDetails(t *testing.T) {
+	m := newModel(t, Options{})
+	m.Update(prereqMsg{headlessPrereqs()})
+	m.Update(methodsMsg{labels: builtinLabels})
+	m.Update(key("down"))
+	m.Update(key("down"))
+	m.Update(key("down"))
+	golden(t, "10-headless-guide-copy", m)
+	out := ansi.Strip(m.View().Content)
+	if !strings.Contains(out, "scp ~/.local/share/opencode/auth.json") || !strings.Contains(out, "/home/ada/.local/share/opencode/auth.json") {
+		t.Fatalf("copy route lacks the scp line or the target path:\n%s", out)
+	}
+}
+
+func TestHeadlessYesRunsDeviceLogin(t *testing.T) {
+	m := newModel(t, Options{Yes: true})
+	m.Update(prereqMsg{headlessPrereqs()})
+	_, cmd := m.Update(methodsMsg{labels: builtinLabels})
+	if cmd == nil || cmd() != (autoPickMsg{}) {
+		t.Fatal("--yes did not pick route 1 by itself")
+	}
+	m.Update(autoPickMsg{})
+	if m.guide || m.method != "ChatGPT Pro/Plus (headless)" || m.kind != steps.MethodDevice {
+		t.Fatalf("guide=%v method=%q", m.guide, m.method)
+	}
+}
+
+func TestDeviceSideFitsAndHasQR(t *testing.T) {
+	m := newModel(t, Options{})
+	m.kind = steps.MethodDevice
+	m.progress = steps.LoginProgress{Code: "QZRT-4821", DeviceURL: "https://auth.openai.com/codex/device"}
+	m.codeAt = fixedNow
+	side := m.deviceSide(40)
+	joined := ansi.Strip(strings.Join(side, "\n"))
+	if !strings.Contains(joined, "Q Z R T - 4 8 2 1") || !strings.Contains(joined, "expires in about 15:00") {
+		t.Fatalf("side column:\n%s", joined)
+	}
+	if !strings.ContainsAny(joined, "▀▄█") {
+		t.Fatal("no QR code")
+	}
+	for _, l := range side {
+		if w := ansi.StringWidth(l); w > sideCols {
+			t.Fatalf("side line %d cells wide (> %d): %q", w, sideCols, ansi.Strip(l))
+		}
+	}
+	if short := m.deviceSide(10); strings.ContainsAny(ansi.Strip(strings.Join(short, "")), "▀▄") {
+		t.Fatal("QR drawn in a column too short for it")
+	}
+}

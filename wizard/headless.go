@@ -1,0 +1,216 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/skip2/go-qrcode"
+
+	"github.com/heidi-cli/heidi/steps"
+	"github.com/heidi-cli/heidi/theme"
+)
+
+// sideCols is the width of the code-and-QR column beside a device-code login.
+const sideCols = 34
+
+// enterGuide shows the headless guidance screen before any login.
+func (m *Model) enterGuide() tea.Cmd {
+	device := steps.PickMethod(m.methods, steps.MethodDevice)
+	m.routes = steps.HeadlessRoutes(m.deps.Sys, m.prereq, m.deps.Paths, device)
+	m.guide = true
+	m.routeSel = 0
+	m.status[StepLogin] = NeedsUser
+	m.detail[StepLogin] = "headless: choose a route"
+	if m.opts.Yes && m.routes[0].Runnable {
+		return func() tea.Msg { return autoPickMsg{} }
+	}
+	return nil
+}
+
+func (m *Model) guideKey(ks string) (tea.Model, tea.Cmd) {
+	switch ks {
+	case "up", "shift+tab":
+		m.routeSel = (m.routeSel + len(m.routes) - 1) % len(m.routes)
+	case "down", "tab":
+		m.routeSel = (m.routeSel + 1) % len(m.routes)
+	case "enter":
+		return m.pickRoute(m.routeSel)
+	case "c":
+		if cmd := m.routes[m.routeSel].Command; cmd != "" {
+			m.flash = "Copied: " + cmd
+			return m, tea.SetClipboard(cmd)
+		}
+	case "ctrl+c", "esc":
+		return m.cancel()
+	default:
+		if len(ks) == 1 && ks[0] >= '1' && int(ks[0]-'1') < len(m.routes) {
+			return m.pickRoute(int(ks[0] - '1'))
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) pickRoute(i int) (tea.Model, tea.Cmd) {
+	m.routeSel = i
+	r := m.routes[i]
+	m.flash = ""
+	switch r.ID {
+	case steps.RouteDevice:
+		if !r.Runnable {
+			m.flash = "This OpenCode has no device-code login; pick another route."
+			return m, nil
+		}
+		m.guide = false
+		m.method, m.kind = steps.PickMethod(m.methods, steps.MethodDevice), steps.MethodDevice
+		return m, m.beginLogin()
+	case steps.RouteTunnel:
+		browser := steps.PickMethod(m.methods, steps.MethodBrowser)
+		if browser == "" {
+			m.flash = "This OpenCode has no browser login method."
+			return m, nil
+		}
+		m.guide = false
+		m.method, m.kind = browser, steps.MethodBrowser
+		return m, m.beginLogin()
+	case steps.RouteCodex:
+		if !r.Runnable {
+			m.flash = "Codex is not installed: npm install -g @openai/codex"
+			return m, nil
+		}
+		m.guide = false
+		return m, m.startChild(childCodex, "codex", []string{"login", "--device-auth"}, "codex login --device-auth")
+	default:
+		m.flash = "Press c to copy the command above."
+	}
+	return m, nil
+}
+
+// onCodexExit comes back to the guide: Codex is signed in (or not), but
+// OpenCode still needs its own login.
+func (m *Model) onCodexExit(code int, left bool) (tea.Model, tea.Cmd) {
+	switch {
+	case left:
+		m.notes = append(m.notes, "Left codex login --device-auth.")
+	case code == 0:
+		m.notes = append(m.notes, "The Codex CLI is signed in. OpenCode keeps its own login: pick route 1 or 3 to connect OpenCode too.")
+	default:
+		m.notes = append(m.notes, fmt.Sprintf("codex login --device-auth failed (exit %d).", code))
+	}
+	m.guide = true
+	return m, nil
+}
+
+func (m *Model) guideBody() []string {
+	s := m.styles
+	var lines []string
+	for _, l := range steps.HeadlessWhy(m.prereq.Headless) {
+		lines = append(lines, wrap(l, m.width-1)...)
+	}
+	if len(m.prereq.Headless.Reasons) == 0 {
+		lines = []string{"You asked for the headless login (--headless). Pick a route:"}
+	}
+	lines = append(lines, "")
+	for i, r := range m.routes {
+		mark, st := "  ", s.Subtle
+		if i == m.routeSel {
+			mark, st = s.StepActive.Render(theme.GlyphArrow)+" ", s.Title
+		}
+		lines = append(lines, trunc(mark+s.Key.Render(fmt.Sprint(i+1))+" "+st.Render(r.Title), m.width))
+	}
+	lines = append(lines, "")
+	r := m.routes[m.routeSel]
+	for _, l := range r.Lines {
+		lines = append(lines, wrap(s.Subtle.Render(l), m.width-2)...)
+	}
+	if r.Command != "" {
+		for _, l := range strings.Split(ansi.Hardwrap(r.Command, m.width-4, true), "\n") {
+			lines = append(lines, "  "+s.Code.Render(l))
+		}
+	}
+	if m.flash != "" {
+		lines = append(lines, "", s.Warn.Render(m.flash))
+	}
+	for _, n := range m.notes {
+		lines = append(lines, wrap(s.Warn.Render("• ")+n, m.width-2)...)
+	}
+	return lines
+}
+
+// deviceSide is the column beside a device-code login: the code, large, the
+// page to enter it on, a QR code of that page, and the time left.
+func (m *Model) deviceSide(rows int) []string {
+	s := m.styles
+	p := m.progress
+	if p.Code == "" {
+		return []string{s.Subtle.Render("Waiting for the code…")}
+	}
+	url := firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device")
+	left := time.Duration(steps.DeviceCodeLifetime)*time.Second - m.now.Sub(m.codeAt)
+	if left < 0 {
+		left = 0
+	}
+	lines := []string{
+		s.Title.Render("Your one-time code"),
+		s.Big.Render(spaced(p.Code)),
+		"",
+		s.Subtle.Render("Enter it at"),
+		s.Code.Render(strings.TrimPrefix(url, "https://")),
+		s.Subtle.Render(fmt.Sprintf("expires in about %d:%02d", int(left.Minutes()), int(left.Seconds())%60)),
+	}
+	if qr := qrLines(url); len(qr)+len(lines)+1 <= rows {
+		lines = append(lines, "")
+		for _, l := range qr {
+			lines = append(lines, s.QR.Render(l))
+		}
+	} else {
+		lines = append(lines, "", s.Hint.Render("(a taller terminal shows a QR code)"))
+	}
+	return lines
+}
+
+func spaced(code string) string {
+	return strings.Join(strings.Split(code, ""), " ")
+}
+
+// qrLines renders a QR code with half blocks: two modules per text row,
+// dark modules drawn in the terminal's foreground colour on a light quiet zone
+// so phones can read it on dark and light themes alike.
+func qrLines(content string) []string {
+	q, err := qrcode.New(content, qrcode.Low)
+	if err != nil {
+		return nil
+	}
+	q.DisableBorder = true
+	bm := q.Bitmap()
+	n := len(bm)
+	const quiet = 1
+	size := n + 2*quiet
+	at := func(y, x int) bool {
+		y, x = y-quiet, x-quiet
+		return y >= 0 && x >= 0 && y < n && x < n && bm[y][x]
+	}
+	var lines []string
+	for y := 0; y < size; y += 2 {
+		var b strings.Builder
+		for x := 0; x < size; x++ {
+			top, bot := at(y, x), y+1 < size && at(y+1, x)
+			// Light modules are drawn (█), dark ones left blank: on a dark
+			// terminal this gives dark modules on a light field.
+			switch {
+			case !top && !bot:
+				b.WriteString("█")
+			case !top && bot:
+				b.WriteString("▀")
+			case top && !bot:
+				b.WriteString("▄")
+			default:
+				b.WriteString(" ")
+			}
+		}
+		lines = append(lines, b.String())
+	}
+	return lines
+}
