@@ -76,11 +76,9 @@ func (r *plainRun) run() (steps.Outcome, error) {
 			fmt.Fprintln(r.res, pf.step+": FAIL")
 		}
 		fmt.Fprintln(r.res, "Reason: "+pf.why)
-		if len(pf.next) > 0 {
-			fmt.Fprintln(r.res, "Next:")
-			for _, n := range pf.next {
-				fmt.Fprintln(r.res, "  "+n)
-			}
+		fmt.Fprintln(r.res, "Next:")
+		for _, n := range append(pf.next, "Troubleshooting guide: "+steps.TroubleshootingGuide) {
+			fmt.Fprintln(r.res, "  "+n)
 		}
 	default:
 		return o, err

@@ -6,6 +6,9 @@ import (
 	"github.com/heidi-cli/heidi/probe"
 )
 
+// TroubleshootingGuide is where the troubleshooting guide lives.
+const TroubleshootingGuide = "https://github.com/heidi-cli/heidi/blob/main/docs/troubleshooting.md"
+
 // InstallHints say how to install OpenCode.
 func InstallHints() []string {
 	return []string{

@@ -711,6 +711,7 @@ func (m *Model) fail(id StepID, why string, next ...string) tea.Cmd {
 			m.next = append(m.next, n)
 		}
 	}
+	m.next = append(m.next, "Troubleshooting guide: "+steps.TroubleshootingGuide)
 	return m.finish()
 }
 
