@@ -1,0 +1,648 @@
+// Package ptyrun runs a child process in a pseudo-terminal and renders its
+// screen through an x/vt terminal emulator, so a TUI can show the child's
+// screen live inside its own frame.
+//
+// One goroutine reads the pty: every chunk passes through the optional
+// Filter (secret redaction), then into the emulator and the transcript, and
+// then a coalescing notification goes out on Updates. The consumer renders
+// when notified (Render, Text, Cursor); nothing renders per read. Input
+// (keys, text, pastes, raw bytes) is queued without blocking the caller and
+// reaches the child in order through one writer; the emulator's replies to
+// terminal queries (DA1, CPR, …) travel the same path, so queries are always
+// answered and never block the emulator.
+//
+// The child runs in its own session and process group (pgid == pid), so
+// Signal and Close reach everything it started. On Windows, Start returns
+// ErrUnsupported.
+package ptyrun
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/vt"
+)
+
+// ErrUnsupported is returned by Start where no pty is available (Windows).
+var ErrUnsupported = errors.New("embedded terminal is not supported on Windows")
+
+// Filter sees every byte the child prints before the emulator and the
+// transcript do. Write returns what may be shown now; Flush returns what it
+// held back. *redact.Stream satisfies it.
+type Filter interface {
+	Write(p []byte) []byte
+	Flush() []byte
+}
+
+// Spec describes the child to start.
+type Spec struct {
+	Path string
+	Args []string // without argv[0]
+	Env  []string // full environment for the child; TERM=xterm-256color is forced
+	Dir  string
+	// Initial size in cells, clamped to at least 1.
+	Cols, Rows int
+	// Filter, if set, sees every byte the child prints before the emulator
+	// and the transcript do.
+	Filter Filter
+}
+
+const (
+	// transcriptMax bounds Transcript.
+	transcriptMax = 256 << 10
+	// idleFlush: a Filter that holds bytes back is flushed after this much
+	// silence, so a prompt that ends in a held-back run still shows.
+	idleFlush = 30 * time.Millisecond
+	// After the child exits, the rest of its output is read until EIO; if
+	// a grandchild keeps the pty open, stop after this much silence, or
+	// after drainMax in total.
+	drainQuiet = 250 * time.Millisecond
+	drainMax   = 2 * time.Second
+	readSize   = 32 << 10
+)
+
+// Session is a child process running in a pty, seen through an emulator.
+// All methods are safe for concurrent use.
+type Session struct {
+	pid    int
+	cmd    *exec.Cmd
+	ptmx   *os.File
+	filter Filter
+
+	// mu guards the emulator and everything the reader produces.
+	mu        sync.Mutex
+	em        *vt.Emulator
+	pw        *io.PipeWriter // the emulator's input pipe (keys and replies)
+	cols      int
+	rows      int
+	tr        transcript
+	emuPanics int
+	lastPanic string
+
+	// fmu serialises the Filter and the order in which its output is fed
+	// (reader goroutine and idle flush).
+	fmu      sync.Mutex
+	idle     *time.Timer
+	finished bool
+
+	updates chan struct{}
+	done    chan struct{}
+
+	in  *queue[input]
+	out *queue[[]byte]
+
+	exited   atomic.Bool
+	exitAt   time.Time // written before exited is set
+	exitCode int
+	exitErr  error
+
+	closeOnce sync.Once
+	closeErr  error
+	ptmxOnce  sync.Once
+}
+
+type inputKind uint8
+
+const (
+	inKey inputKind = iota
+	inText
+	inPaste
+	inRaw
+)
+
+type input struct {
+	kind inputKind
+	key  uv.KeyEvent
+	text string
+	raw  []byte
+}
+
+// Start starts the child in a new pty of the given size.
+func Start(spec Spec) (*Session, error) {
+	cols, rows := max(spec.Cols, 1), max(spec.Rows, 1)
+	em := newEmulator(cols, rows)
+	pw, ok := em.InputPipe().(*io.PipeWriter)
+	if !ok { // x/vt changed: without the writer the pump could not be stopped
+		return nil, errors.New("ptyrun: unexpected x/vt input pipe type")
+	}
+	cmd := exec.Command(spec.Path, spec.Args...)
+	cmd.Env = withTerm(spec.Env)
+	cmd.Dir = spec.Dir
+	ptmx, err := startPty(cmd, cols, rows)
+	if errors.Is(err, ErrUnsupported) {
+		return nil, ErrUnsupported
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start %s in a pty: %w", spec.Path, err)
+	}
+	s := &Session{
+		pid:     cmd.Process.Pid,
+		cmd:     cmd,
+		ptmx:    ptmx,
+		filter:  spec.Filter,
+		cols:    cols,
+		rows:    rows,
+		updates: make(chan struct{}, 1),
+		done:    make(chan struct{}),
+		in:      newQueue[input](),
+		out:     newQueue[[]byte](),
+		em:      em,
+		pw:      pw,
+	}
+	s.idle = time.AfterFunc(time.Hour, s.idleFlush)
+	s.idle.Stop()
+
+	readerDone := make(chan struct{})
+	go s.readLoop(readerDone)
+	go s.waitLoop(readerDone)
+	go s.encodeLoop()
+	go s.pumpLoop()
+	go s.writeLoop()
+	return s, nil
+}
+
+func withTerm(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "TERM=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "TERM=xterm-256color")
+}
+
+// clampMargins is switched off by a test that needs x/vt's panic.
+var clampMargins = true
+
+func newEmulator(cols, rows int) *vt.Emulator {
+	em := vt.NewEmulator(cols, rows)
+	// Only the screen is shown. x/vt's default 10,000-line scrollback costs
+	// a 10,000-element shift on every scrolled line; 1 is its minimum.
+	em.SetScrollbackSize(1)
+	if !clampMargins {
+		return em
+	}
+	// DECSTBM with a bottom margin below the screen (a child drawing for its
+	// old height before it sees SIGWINCH) makes x/vt v0.1.0 index out of
+	// range on the next reverse index. Clamp margins to the screen as xterm
+	// does. The params alias the parser's buffer, which the default handler
+	// (registered earlier, so called after this one) reads. Writes stay
+	// recover-guarded for whatever else may panic.
+	clamp := func(limit func() int) vt.CsiHandler {
+		return func(params ansi.Params) bool {
+			n := limit()
+			for i := 0; i < len(params) && i < 2; i++ {
+				if params[i].Param(0) > n {
+					params[i] = ansi.Param(n)
+				}
+			}
+			return false
+		}
+	}
+	em.RegisterCsiHandler('r', clamp(em.Height)) // DECSTBM
+	// DECSLRM (with mode 69) has the same problem with right margins; when
+	// mode 69 is off, CSI s saves the cursor and ignores its parameters.
+	em.RegisterCsiHandler('s', clamp(em.Width))
+	return em
+}
+
+// Updates delivers a value (coalesced, capacity 1) when the screen may
+// have changed.
+func (s *Session) Updates() <-chan struct{} { return s.updates }
+
+// Done is closed when the child has exited and all its output has been
+// processed.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// ExitCode is the child's exit status, valid after Done; -1 if a signal
+// killed it (and -1 before Done).
+func (s *Session) ExitCode() int {
+	select {
+	case <-s.done:
+		return s.exitCode
+	default:
+		return -1
+	}
+}
+
+// ExitErr is the error from waiting for the child (nil on exit status 0),
+// valid after Done (nil before).
+func (s *Session) ExitErr() error {
+	select {
+	case <-s.done:
+		return s.exitErr
+	default:
+		return nil
+	}
+}
+
+// Pid is the child's process id, which is also its process group id.
+func (s *Session) Pid() int { return s.pid }
+
+// SendKey queues a key press for the child, encoded by the emulator for
+// the child's current modes. It never blocks.
+func (s *Session) SendKey(k uv.KeyEvent) { s.in.push(input{kind: inKey, key: k}) }
+
+// SendText queues text for the child. It never blocks.
+func (s *Session) SendText(text string) { s.in.push(input{kind: inText, text: text}) }
+
+// Paste queues a paste, bracketed if the child enabled bracketed paste.
+func (s *Session) Paste(text string) { s.in.push(input{kind: inPaste, text: text}) }
+
+// WriteRaw queues raw bytes for the child (for example "\r").
+func (s *Session) WriteRaw(p []byte) {
+	s.in.push(input{kind: inRaw, raw: append([]byte(nil), p...)})
+}
+
+// Resize changes the pty size (the child gets SIGWINCH) and the emulator's.
+// Sizes are clamped to at least 1.
+func (s *Session) Resize(cols, rows int) {
+	cols, rows = max(cols, 1), max(rows, 1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cols == s.cols && rows == s.rows {
+		return
+	}
+	_ = setSize(s.ptmx, cols, rows) // fails harmlessly once the pty is closed
+	s.guard(func() { s.em.Resize(cols, rows) })
+	s.cols, s.rows = cols, rows
+	s.notify()
+}
+
+// Render returns the screen with styles as ANSI: exactly Rows lines
+// separated by "\n", each Cols cells wide.
+func (s *Session) Render() string {
+	s.mu.Lock()
+	var raw string
+	s.guard(func() { raw = s.em.Render() })
+	cols, rows := s.cols, s.rows
+	s.mu.Unlock()
+	lines := strings.Split(raw, "\n")
+	var b strings.Builder
+	for y := range rows {
+		line := ""
+		if y < len(lines) {
+			line = lines[y]
+		}
+		if w := ansi.StringWidth(line); w > cols {
+			line = ansi.Truncate(line, cols, "") + ansi.ResetStyle
+		} else if w < cols {
+			line += strings.Repeat(" ", cols-w)
+		}
+		b.WriteString(line)
+		if y < rows-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// Text returns the screen as plain text: exactly Rows lines separated by
+// "\n", trailing spaces trimmed.
+func (s *Session) Text() string {
+	s.mu.Lock()
+	var raw string
+	s.guard(func() { raw = s.em.String() })
+	rows := s.rows
+	s.mu.Unlock()
+	lines := strings.Split(raw, "\n")
+	if len(lines) > rows {
+		lines = lines[:rows]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	for len(lines) < rows {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Cursor returns the cursor's cell position and whether it is visible.
+func (s *Session) Cursor() (x, y int, visible bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.guard(func() {
+		p := s.em.CursorPosition()
+		x, y, visible = p.X, p.Y, !s.em.CursorHidden()
+	})
+	return x, y, visible
+}
+
+// Transcript returns the last 256 KiB of everything the child printed
+// (after the Filter), without escape sequences and with CR, LF and CRLF
+// (and cursor moves to another line) turned into "\n".
+func (s *Session) Transcript() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tr.String()
+}
+
+// EmulatorPanics reports how many panics inside the emulator were
+// recovered, and the last one's message.
+func (s *Session) EmulatorPanics() (int, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.emuPanics, s.lastPanic
+}
+
+// Signal sends sig to the child's whole process group.
+func (s *Session) Signal(sig os.Signal) error { return signalGroup(s.pid, sig) }
+
+// Close ends the session: SIGTERM to the process group, up to grace for
+// the child to exit, then SIGKILL to the group, close the pty and reap.
+// It is idempotent and safe to call concurrently with everything else; it
+// returns once no process of the group is left (as far as signals reach).
+func (s *Session) Close(grace time.Duration) error {
+	s.closeOnce.Do(func() { s.closeErr = s.close(grace) })
+	return s.closeErr
+}
+
+func (s *Session) close(grace time.Duration) error {
+	_ = signalGroup(s.pid, sigTERM)
+	t := time.NewTimer(max(grace, 0))
+	defer t.Stop()
+	select {
+	case <-s.done:
+		// The child is gone; give the rest of its group the same grace.
+		waitGroupGone(s.pid, t.C)
+	case <-t.C:
+	}
+	_ = killGroup(s.pid)
+	s.closePty()
+	select {
+	case <-s.done:
+		return nil
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("ptyrun: pid %d did not go away after SIGKILL", s.pid)
+	}
+}
+
+func (s *Session) closePty() {
+	s.ptmxOnce.Do(func() { _ = s.ptmx.Close() })
+}
+
+// ---- goroutines ----
+
+func (s *Session) readLoop(readerDone chan<- struct{}) {
+	defer close(readerDone)
+	buf := make([]byte, readSize)
+	for {
+		n, err := s.ptmx.Read(buf)
+		if n > 0 {
+			s.feed(buf[:n])
+			if s.exited.Load() {
+				s.extendDrain()
+			}
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && !s.exited.Load() {
+				_ = s.ptmx.SetReadDeadline(time.Time{})
+				continue
+			}
+			break
+		}
+	}
+	s.fmu.Lock()
+	s.finished = true
+	s.idle.Stop()
+	if s.filter != nil {
+		s.emit(s.filter.Flush())
+	}
+	s.fmu.Unlock()
+}
+
+func (s *Session) extendDrain() {
+	d := time.Now().Add(drainQuiet)
+	if limit := s.exitAt.Add(drainMax); limit.Before(d) {
+		d = limit
+	}
+	_ = s.ptmx.SetReadDeadline(d)
+}
+
+func (s *Session) waitLoop(readerDone <-chan struct{}) {
+	err := s.cmd.Wait()
+	s.exitAt = time.Now()
+	s.exited.Store(true)
+	s.extendDrain() // pollable pty: stop reading once output dries up
+	<-readerDone
+
+	code := 0
+	if err != nil {
+		code = -1
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode() // -1 when killed by a signal
+		}
+	}
+	s.exitCode, s.exitErr = code, err
+
+	// Stop the input side: the encoder, the pipe pump and the pty writer.
+	s.in.close()
+	_ = s.pw.Close()
+	s.closePty()
+	close(s.done)
+	s.notify()
+}
+
+// feed runs one chunk from the pty through the Filter into the screen.
+func (s *Session) feed(p []byte) {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	if s.finished {
+		return
+	}
+	if s.filter == nil {
+		s.emit(p)
+		return
+	}
+	s.emit(s.filter.Write(p))
+	s.idle.Reset(idleFlush)
+}
+
+func (s *Session) idleFlush() {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	if !s.finished {
+		s.emit(s.filter.Flush())
+	}
+}
+
+// emit shows filtered output. Called with fmu held.
+func (s *Session) emit(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.writeEmu(p)
+	s.tr.Write(p)
+	s.mu.Unlock()
+	s.notify()
+}
+
+// writeEmu feeds the emulator one escape sequence at a time (each piece
+// starts at an ESC), so a panic in x/vt costs at most the rest of the piece
+// that caused it. After a panic a CAN puts the parser back to ground.
+// Called with mu held.
+func (s *Session) writeEmu(p []byte) {
+	for len(p) > 0 {
+		n := bytes.IndexByte(p[1:], 0x1b) + 1
+		if n == 0 {
+			n = len(p)
+		}
+		piece := p[:n]
+		if !s.guard(func() { _, _ = s.em.Write(piece) }) {
+			s.guard(func() { _, _ = s.em.Write([]byte{0x18}) })
+		}
+		p = p[n:]
+	}
+}
+
+// guard runs f (an emulator call, with mu held) and survives a panic in
+// x/vt, which then only costs the rest of that call. It reports whether f
+// returned normally.
+func (s *Session) guard(f func()) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.emuPanics++
+			s.lastPanic = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return true
+}
+
+func (s *Session) notify() {
+	select {
+	case s.updates <- struct{}{}:
+	default:
+	}
+}
+
+// encodeLoop turns queued input into bytes on the emulator's input pipe,
+// in order. Keys are encoded under mu because the encoding depends on the
+// child's modes.
+func (s *Session) encodeLoop() {
+	for {
+		it, ok := s.in.pop()
+		if !ok {
+			return
+		}
+		switch it.kind {
+		case inKey:
+			s.mu.Lock()
+			s.guard(func() { s.em.SendKey(it.key) })
+			s.mu.Unlock()
+		case inPaste:
+			s.mu.Lock()
+			s.guard(func() { s.em.Paste(it.text) })
+			s.mu.Unlock()
+		case inText:
+			_, _ = io.WriteString(s.pw, it.text)
+		case inRaw:
+			_, _ = s.pw.Write(it.raw)
+		}
+	}
+}
+
+// pumpLoop drains the emulator's input pipe into an unbounded queue, so
+// neither SendKey nor a query reply inside em.Write ever waits on the pty.
+func (s *Session) pumpLoop() {
+	buf := make([]byte, 4096)
+	for {
+		n, err := s.em.Read(buf)
+		if n > 0 {
+			s.out.push(append([]byte(nil), buf[:n]...))
+		}
+		if err != nil {
+			s.out.close()
+			return
+		}
+	}
+}
+
+// writeLoop is the one writer to the pty.
+func (s *Session) writeLoop() {
+	broken := false
+	for {
+		p, ok := s.out.pop()
+		if !ok {
+			return
+		}
+		if !broken {
+			if _, err := s.ptmx.Write(p); err != nil {
+				broken = true // child gone or pty closed; drop the rest
+			}
+		}
+	}
+}
+
+// ---- unbounded FIFO ----
+
+type queue[T any] struct {
+	mu     sync.Mutex
+	items  []T
+	closed bool
+	ready  chan struct{} // capacity 1
+}
+
+func newQueue[T any]() *queue[T] { return &queue[T]{ready: make(chan struct{}, 1)} }
+
+func (q *queue[T]) push(v T) {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.items = append(q.items, v)
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (q *queue[T]) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+// pop blocks until an item is available; ok is false once the queue is
+// closed and empty.
+func (q *queue[T]) pop() (v T, ok bool) {
+	for {
+		q.mu.Lock()
+		if len(q.items) > 0 {
+			v = q.items[0]
+			var zero T
+			q.items[0] = zero
+			q.items = q.items[1:]
+			if len(q.items) == 0 {
+				q.items = nil
+			}
+			q.mu.Unlock()
+			return v, true
+		}
+		if q.closed {
+			q.mu.Unlock()
+			return v, false
+		}
+		q.mu.Unlock()
+		<-q.ready
+	}
+}

@@ -1,0 +1,725 @@
+// Package redact replaces secrets (OAuth tokens, API keys, authorization
+// codes) with [Mask] before text is shown, logged or stored.
+//
+// [String] redacts a complete text. [Stream] redacts a byte stream that
+// arrives in arbitrary pieces, such as the output of a child process in a
+// pty: it holds back only a trailing run that could still turn out to be
+// part of a secret, so ordinary interactive output is not delayed.
+//
+// What counts as a secret:
+//   - JWT-like strings: "eyJ…" "." "…" "." "…" (three base64url parts), or two
+//     parts when the second also starts with "eyJ";
+//   - OpenAI API keys: "sk-" followed by at least 16 of [A-Za-z0-9_-];
+//   - refresh tokens: "rt_" followed by at least 16 of [A-Za-z0-9_.-];
+//   - the values of the query or form parameters access_token, refresh_token,
+//     id_token, code and OPENAI_API_KEY (the name must follow the start of
+//     the text, "?", "&", white space or another byte that cannot be part of
+//     a name; code_challenge and code_challenge_method are kept);
+//   - the string values of the JSON keys access, refresh, access_token,
+//     refresh_token, id_token, key, token, OPENAI_API_KEY, apiKey, api_key;
+//   - the credentials after "Bearer " (at least 8 characters, or any length
+//     in an "Authorization: Bearer" header).
+//
+// The token patterns (eyJ, sk-, rt_) only start at a word boundary: after a
+// character outside their alphabet or right after an ANSI escape sequence.
+// A token that is the value of code_challenge= or state= in a URL query is
+// never redacted, so an OAuth authorize URL survives byte for byte.
+package redact
+
+import "slices"
+
+// Mask is what every secret is replaced with.
+const Mask = "[redacted]"
+
+// maxHold bounds the trailing run a Stream holds back. A candidate secret
+// that grows beyond it is redacted as a whole, up to the end of its run.
+const maxHold = 16 << 10
+
+// lookback is how many already-emitted bytes a Stream keeps in front of the
+// held run, so context-dependent rules (code_challenge=, state=) see the
+// same bytes as String does.
+const lookback = 24
+
+// String returns s with every secret replaced by [Mask].
+func String(s string) string {
+	w := []byte(s)
+	spans, _ := analyze(w, 0, -1, lexState{}, true, nil)
+	if len(spans) == 0 {
+		return s
+	}
+	out, _ := render(make([]byte, 0, len(s)), w, spans, 0, len(w), false)
+	return string(out)
+}
+
+// Stream redacts a byte stream that arrives in pieces split at arbitrary
+// points (inside a secret, a UTF-8 sequence or an escape sequence). Bytes
+// that are not part of a secret come out unchanged and in order. Without
+// intermediate Flush calls (and with no candidate run over 16 KiB), all
+// Write results plus the final Flush equal String of the whole input. A
+// Flush in the middle may let out the beginning of a secret that was still
+// too short to recognise; the rest of it is then redacted. A Stream is not
+// safe for concurrent use.
+type Stream struct {
+	// w holds context (w[:emitted], already returned) followed by the
+	// pending bytes that are held back.
+	w       []byte
+	emitted int
+	// from: w[:from] is only look-back context; no secret starts there.
+	from int
+	pre  int      // the byte before w[0]; -1 at the start of the stream
+	st   lexState // lexer state in front of w[0]
+	// masked reports that the output so far ends with a Mask that covers
+	// w[emitted-1], so a continuation of that secret needs no second Mask.
+	masked bool
+	// skipping: a candidate outgrew maxHold; drop bytes until its run ends.
+	skipping bool
+	spans    []span
+}
+
+// NewStream returns an empty Stream.
+func NewStream() *Stream {
+	return &Stream{pre: -1}
+}
+
+// Write takes the next piece of the stream and returns what may be shown
+// now. The result is a new slice (possibly empty) that the caller may keep.
+func (s *Stream) Write(p []byte) []byte {
+	if s.skipping {
+		j := 0
+		for j < len(p) && !endsRun(p[j]) {
+			j++
+		}
+		if j > 0 {
+			s.pre = int(p[j-1])
+			s.st.ended = false
+		}
+		if j == len(p) {
+			return nil
+		}
+		s.skipping = false
+		s.masked = false
+		p = p[j:]
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	s.w = append(s.w, p...)
+	n := len(s.w)
+	var hold int
+	s.spans, hold = analyze(s.w, s.from, s.pre, s.st, false, s.spans[:0])
+
+	if hold < n && n-hold > maxHold || n-s.emitted > maxHold {
+		// The candidate run (or a chain of overlapping secrets) is too long
+		// to hold: it is a secret, and so is the rest of its run.
+		if hold < n {
+			s.spans = addSpan(s.spans, span{hold, max(hold, s.emitted), n})
+		}
+		out, masked := render(nil, s.w, s.spans, s.emitted, n, s.masked)
+		s.reset(n)
+		s.skipping = hold < n
+		s.masked = masked
+		return out
+	}
+
+	h := max(hold, s.emitted)
+	keep := min(hold, h)
+	for _, sp := range s.spans {
+		if sp.lo < h && h < sp.hi && sp.lo >= s.emitted {
+			h = sp.lo // never cut a closed secret in two
+		}
+	}
+	for _, sp := range s.spans {
+		if sp.hi > h { // not out yet: keep the candidate that found it
+			keep = min(keep, sp.at)
+		}
+	}
+	var out []byte
+	if h > s.emitted {
+		out, s.masked = render(make([]byte, 0, h-s.emitted+len(Mask)), s.w, s.spans, s.emitted, h, s.masked)
+	}
+	s.compact(keep, h)
+	return out
+}
+
+// Flush returns everything held back, redacted as if the stream ended
+// here. The held bytes stay as context: if later input continues the same
+// run and so makes it (still) a secret, that continuation is redacted too.
+func (s *Stream) Flush() []byte {
+	if s.skipping || s.emitted == len(s.w) {
+		return nil
+	}
+	n := len(s.w)
+	var hold int
+	s.spans, hold = analyze(s.w, s.from, s.pre, s.st, false, s.spans[:0])
+	s.spans, _ = analyze(s.w, s.from, s.pre, s.st, true, s.spans[:0])
+	out, masked := render(make([]byte, 0, n-s.emitted+len(Mask)), s.w, s.spans, s.emitted, n, s.masked)
+	s.masked = masked
+	s.compact(hold, n)
+	return out
+}
+
+// compact drops context that no longer matters: everything before keep,
+// less lookback bytes. No secret can start before keep any more. emitted is
+// the new end of the emitted region.
+func (s *Stream) compact(keep, emitted int) {
+	keep = max(keep, s.from)
+	k := max(0, keep-lookback)
+	s.from = keep - k
+	for _, c := range s.w[:k] {
+		s.st.step(c)
+	}
+	if k > 0 {
+		s.pre = int(s.w[k-1])
+	}
+	m := copy(s.w, s.w[k:])
+	s.w = s.w[:m]
+	s.emitted = emitted - k
+}
+
+// reset empties the buffer after all n bytes were emitted.
+func (s *Stream) reset(n int) {
+	for _, c := range s.w[:n] {
+		s.st.step(c)
+	}
+	if n > 0 {
+		s.pre = int(s.w[n-1])
+	}
+	s.w = s.w[:0]
+	s.emitted = 0
+	s.from = 0
+}
+
+// endsRun reports whether c ends every kind of candidate run (used after a
+// candidate outgrew maxHold).
+func endsRun(c byte) bool {
+	return c <= ' ' || c == '"' || c == 0x7f
+}
+
+// span is a secret w[lo:hi], found by the candidate that starts at w[at].
+type span struct{ at, lo, hi int }
+
+// addSpan inserts sp into the sorted, non-overlapping list, merging
+// overlaps.
+func addSpan(spans []span, sp span) []span {
+	if sp.lo >= sp.hi {
+		return spans
+	}
+	i, _ := slices.BinarySearchFunc(spans, sp.lo, func(s span, lo int) int { return s.lo - lo })
+	spans = slices.Insert(spans, i, sp)
+	// merge with the predecessor and any successors it now overlaps
+	if i > 0 && spans[i-1].hi > sp.lo {
+		i--
+	}
+	j := i + 1
+	for j < len(spans) && spans[j].lo < spans[i].hi {
+		spans[i].hi = max(spans[i].hi, spans[j].hi)
+		spans[i].at = min(spans[i].at, spans[j].at)
+		j++
+	}
+	return slices.Delete(spans, i+1, j)
+}
+
+// render appends w[from:to] to dst with every span replaced by Mask. cont
+// says the output before from already ends with a Mask for a span covering
+// w[from-1]; a span continuing across from then needs no second Mask. It
+// reports whether the output ends with a Mask covering w[to-1].
+func render(dst, w []byte, spans []span, from, to int, cont bool) ([]byte, bool) {
+	if from >= to {
+		return dst, cont
+	}
+	pos := from
+	endsMasked := false
+	for _, sp := range spans {
+		if sp.hi <= from {
+			continue
+		}
+		if sp.lo >= to {
+			break
+		}
+		lo, hi := max(sp.lo, from), min(sp.hi, to)
+		dst = append(dst, w[pos:lo]...)
+		if !(cont && sp.lo < from) {
+			dst = append(dst, Mask...)
+		}
+		pos = hi
+		endsMasked = hi == to
+	}
+	if pos < to {
+		dst = append(dst, w[pos:to]...)
+		endsMasked = false
+	}
+	return dst, endsMasked
+}
+
+// ---- lexer: just enough ANSI to know where escape sequences end ----
+
+type lexMode uint8
+
+const (
+	lexGround lexMode = iota
+	lexEsc
+	lexEscInt
+	lexCSI
+	lexStr // OSC, DCS, SOS, PM, APC body
+	lexStrEsc
+)
+
+type lexState struct {
+	mode lexMode
+	// ended: the previous byte completed an escape sequence, so a token may
+	// start here even if that byte was a letter (as in "\x1b[1m").
+	ended bool
+}
+
+func (l *lexState) step(c byte) {
+	l.ended = false
+	switch l.mode {
+	case lexGround:
+		if c == 0x1b {
+			l.mode = lexEsc
+		}
+	case lexEsc:
+		switch {
+		case c == '[':
+			l.mode = lexCSI
+		case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
+			l.mode = lexStr
+		case c == 0x1b:
+		case c >= 0x20 && c <= 0x2f:
+			l.mode = lexEscInt
+		case c >= 0x30 && c <= 0x7e:
+			l.mode, l.ended = lexGround, true
+		default:
+			l.mode = lexGround
+		}
+	case lexEscInt:
+		switch {
+		case c >= 0x20 && c <= 0x2f:
+		case c >= 0x30 && c <= 0x7e:
+			l.mode, l.ended = lexGround, true
+		case c == 0x1b:
+			l.mode = lexEsc
+		default:
+			l.mode = lexGround
+		}
+	case lexCSI:
+		switch {
+		case c >= 0x40 && c <= 0x7e:
+			l.mode, l.ended = lexGround, true
+		case c >= 0x20 && c <= 0x3f:
+		case c == 0x1b:
+			l.mode = lexEsc
+		case c == 0x18 || c == 0x1a || c >= 0x80:
+			l.mode = lexGround
+		}
+	case lexStr:
+		switch c {
+		case 0x07:
+			l.mode, l.ended = lexGround, true
+		case 0x1b:
+			l.mode = lexStrEsc
+		case 0x18, 0x1a:
+			l.mode = lexGround
+		}
+	case lexStrEsc:
+		if c == '\\' {
+			l.mode, l.ended = lexGround, true
+		} else {
+			l.mode = lexEsc
+			l.step(c)
+		}
+	}
+}
+
+// ---- matching ----
+
+const (
+	noMatch = iota
+	matched
+	partial // w ends while the candidate is still viable (or still growing)
+)
+
+// analyze finds the secrets in w that start at or after from. pre is the
+// byte before w[0] (-1 at the start of the text) and st the lexer state in
+// front of w[0]. If final is
+// false, hold is the first index at which a candidate starts that reaches
+// the end of w and could still become, or grow as, a secret (len(w) if
+// none). Spans are sorted and do not overlap.
+func analyze(w []byte, from, pre int, st lexState, final bool, spans []span) ([]span, int) {
+	n := len(w)
+	hold := n
+	// A parameter candidate inside the value of an earlier one can only
+	// find a part of that value: skip it (keeps ";code=;code=…" linear).
+	paramEnd := 0
+	for i := 0; i < n; i++ {
+		c := w[i]
+		if i >= from && firstByte[c] {
+			prev := pre
+			if i > 0 {
+				prev = int(w[i-1])
+			}
+			try := func(r, lo, hi int) {
+				switch r {
+				case matched:
+					spans = addSpan(spans, span{i, lo, hi})
+				case partial:
+					hold = min(hold, i)
+				}
+			}
+			switch c {
+			case 'e':
+				if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
+					try(matchJWT(w, i, final))
+				}
+			case 's':
+				if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
+					try(matchPrefixed(w, i, "sk-", isB64, 16, final))
+				}
+			case '"':
+				try(matchJSON(w, i, final))
+			case 'b', 'B':
+				if tokenBoundary(prev, st, isAlnum) {
+					try(matchBearer(w, i, final))
+				}
+			}
+			if c == 'r' && tokenBoundary(prev, st, isRT) && !protectedValue(w, i) {
+				try(matchPrefixed(w, i, "rt_", isRT, 16, final))
+			}
+			if i >= paramEnd && paramBoundary(prev, st) {
+				r, lo, hi := matchParam(w, i, final)
+				switch r {
+				case matched:
+					paramEnd = hi
+				case partial:
+					paramEnd = n
+				}
+				try(r, lo, hi)
+			}
+		}
+		st.step(c)
+	}
+	return spans, hold
+}
+
+var firstByte = func() (t [256]bool) {
+	for _, c := range []byte(`esr"bBaicO`) {
+		t[c] = true
+	}
+	return t
+}()
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func isB64(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
+
+func isRT(c byte) bool { return isB64(c) || c == '.' }
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func isParamVal(c byte) bool {
+	switch c {
+	case '&', '?', '#', '"', '\'', '<', '>', '`', ' ', 0x7f:
+		return false
+	}
+	return c > ' '
+}
+
+func isBearerTok(c byte) bool {
+	switch c {
+	case '-', '.', '_', '~', '+', '/', '=':
+		return true
+	}
+	return isAlnum(c)
+}
+
+// tokenBoundary: a token may start after the start of the text, an escape
+// sequence, or a byte outside its alphabet.
+func tokenBoundary(prev int, st lexState, in func(byte) bool) bool {
+	return prev < 0 || st.ended || !in(byte(prev))
+}
+
+// paramBoundary: a query/form parameter name follows the start of the text,
+// an escape sequence, or a byte that cannot be part of a name or path
+// ("?", "&", "#", white space, quotes, brackets, …).
+func paramBoundary(prev int, st lexState) bool {
+	return prev < 0 || st.ended || !isRT(byte(prev)) && prev != '/' && prev != '%' && prev != '='
+}
+
+// protectedValue reports whether w[i] starts the value of a code_challenge=
+// or state= query parameter (public values that a user must see intact).
+func protectedValue(w []byte, i int) bool {
+	if i == 0 || w[i-1] != '=' {
+		return false
+	}
+	for _, k := range [...]string{"code_challenge=", "state="} {
+		j := i - len(k)
+		if j >= 1 && string(w[j:i]) == k && (w[j-1] == '?' || w[j-1] == '&') {
+			return true
+		}
+	}
+	return false
+}
+
+const (
+	litNo = iota
+	litFull
+	litPrefix // w ends inside a matching prefix of the literal
+)
+
+func lit(w []byte, i int, s string, fold bool) int {
+	for k := 0; k < len(s); k++ {
+		if i+k >= len(w) {
+			return litPrefix
+		}
+		c := w[i+k]
+		if fold && c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[k] {
+			return litNo
+		}
+	}
+	return litFull
+}
+
+// more is the result when w ends while a candidate is still viable.
+func more(final bool) (int, int, int) {
+	if final {
+		return noMatch, 0, 0
+	}
+	return partial, 0, 0
+}
+
+func skip(w []byte, j int, in func(byte) bool) int {
+	for j < len(w) && in(w[j]) {
+		j++
+	}
+	return j
+}
+
+func hasEyJ(w []byte, lo, hi int) bool {
+	return hi-lo >= 3 && string(w[lo:lo+3]) == "eyJ"
+}
+
+func matchJWT(w []byte, i int, final bool) (int, int, int) {
+	n := len(w)
+	switch lit(w, i, "eyJ", false) {
+	case litNo:
+		return noMatch, 0, 0
+	case litPrefix:
+		return more(final)
+	}
+	j := skip(w, i+3, isB64)
+	if j == n {
+		return more(final)
+	}
+	if w[j] != '.' {
+		return noMatch, 0, 0
+	}
+	p2 := j + 1
+	j = skip(w, p2, isB64)
+	if j == n && !final {
+		return partial, 0, 0
+	}
+	if j == p2 {
+		return noMatch, 0, 0
+	}
+	two := hasEyJ(w, p2, j)
+	if j == n || w[j] != '.' {
+		if two {
+			return matched, i, j
+		}
+		return noMatch, 0, 0
+	}
+	p3 := j + 1
+	j = skip(w, p3, isB64)
+	if j == n && !final {
+		return partial, 0, 0
+	}
+	if j > p3 {
+		return matched, i, j
+	}
+	if two {
+		return matched, i, p3 - 1
+	}
+	return noMatch, 0, 0
+}
+
+func matchPrefixed(w []byte, i int, prefix string, in func(byte) bool, minLen int, final bool) (int, int, int) {
+	switch lit(w, i, prefix, false) {
+	case litNo:
+		return noMatch, 0, 0
+	case litPrefix:
+		return more(final)
+	}
+	v := i + len(prefix)
+	j := skip(w, v, in)
+	if j == len(w) && !final {
+		return partial, 0, 0
+	}
+	if j-v >= minLen {
+		return matched, i, j
+	}
+	return noMatch, 0, 0
+}
+
+var paramKeys = [...]string{"access_token=", "refresh_token=", "id_token=", "code=", "OPENAI_API_KEY="}
+
+func matchParam(w []byte, i int, final bool) (int, int, int) {
+	best := noMatch
+	for _, k := range paramKeys {
+		if k[0] != w[i] {
+			continue
+		}
+		switch lit(w, i, k, false) {
+		case litNo:
+			continue
+		case litPrefix:
+			if !final {
+				best = partial
+			}
+			continue
+		}
+		v := i + len(k)
+		j := skip(w, v, isParamVal)
+		if j == len(w) && !final {
+			return partial, 0, 0
+		}
+		if j > v {
+			return matched, v, j
+		}
+		return noMatch, 0, 0
+	}
+	return best, 0, 0
+}
+
+var jsonKeys = [...]string{"access", "refresh", "access_token", "refresh_token", "id_token", "key", "token", "OPENAI_API_KEY", "apiKey", "api_key"}
+
+func matchJSON(w []byte, i int, final bool) (int, int, int) {
+	if i+1 < len(w) {
+		switch w[i+1] {
+		case 'a', 'r', 'i', 'k', 't', 'O':
+		default:
+			return noMatch, 0, 0
+		}
+	}
+	best := noMatch
+	for _, k := range jsonKeys {
+		r, lo, hi := matchJSONKey(w, i, k, final)
+		if r == matched {
+			return r, lo, hi
+		}
+		if r == partial {
+			best = partial
+		}
+	}
+	return best, 0, 0
+}
+
+func matchJSONKey(w []byte, i int, key string, final bool) (int, int, int) {
+	n := len(w)
+	j := i + 1
+	switch lit(w, j, key, false) {
+	case litNo:
+		return noMatch, 0, 0
+	case litPrefix:
+		return more(final)
+	}
+	j += len(key)
+	if j == n {
+		return more(final)
+	}
+	if w[j] != '"' {
+		return noMatch, 0, 0
+	}
+	// white space, ':', white space, '"'
+	for _, want := range [...]byte{':', '"'} {
+		j = skip(w, j+1, isSpace)
+		if j == n {
+			return more(final)
+		}
+		if w[j] != want {
+			return noMatch, 0, 0
+		}
+	}
+	j++
+	v := j
+	for j < n {
+		c := w[j]
+		if c == '"' || c < ' ' || c == 0x7f {
+			break
+		}
+		if c == '\\' {
+			j += 2
+			continue
+		}
+		j++
+	}
+	if j >= n {
+		if !final {
+			return partial, 0, 0
+		}
+		j = n
+	}
+	if j > v {
+		return matched, v, j
+	}
+	return noMatch, 0, 0
+}
+
+func matchBearer(w []byte, i int, final bool) (int, int, int) {
+	n := len(w)
+	switch lit(w, i, "bearer", true) {
+	case litNo:
+		return noMatch, 0, 0
+	case litPrefix:
+		return more(final)
+	}
+	j := i + 6
+	if j == n {
+		return more(final)
+	}
+	if w[j] != ' ' && w[j] != '\t' {
+		return noMatch, 0, 0
+	}
+	j = skip(w, j, func(c byte) bool { return c == ' ' || c == '\t' })
+	if j == n {
+		return more(final)
+	}
+	t := j
+	j = skip(w, t, isBearerTok)
+	if j == n && !final {
+		return partial, 0, 0
+	}
+	if j-t >= 8 || j > t && afterAuthorization(w, i) {
+		return matched, t, j
+	}
+	return noMatch, 0, 0
+}
+
+// afterAuthorization reports whether w[:i] ends with "Authorization:" and
+// at most 8 blanks (any case), within the look-back a Stream keeps.
+func afterAuthorization(w []byte, i int) bool {
+	const h = "authorization:"
+	j := i
+	for j > 0 && i-j < 8 && (w[j-1] == ' ' || w[j-1] == '\t') {
+		j--
+	}
+	if j < len(h) {
+		return false
+	}
+	for k := range len(h) {
+		c := w[j-len(h)+k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != h[k] {
+			return false
+		}
+	}
+	return true
+}
