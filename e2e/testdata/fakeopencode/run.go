@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+func randID(prefix string, n int) string {
+	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	b := randBytes(n)
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return prefix + string(b)
+}
+
+// unknownError is the opaque error opencode prints for a missing model or
+// credential (the real cause only shows with --print-logs).
+func unknownError() {
+	ref := "err_" + hex.EncodeToString(randBytes(4))
+	uiPrintln(styleDanger + "Error: " + styleNormal + "{\n  \"name\": \"UnknownError\",\n  \"data\": {\n    \"message\": \"Unexpected server error. Check server logs for details.\",\n    \"ref\": \"" + ref + "\"\n  }\n}")
+}
+
+func jsonLine(typ, session string, fields map[string]any) {
+	m := map[string]any{"type": typ, "timestamp": time.Now().UnixMilli(), "sessionID": session}
+	for k, v := range fields {
+		m[k] = v
+	}
+	// the real line has type, timestamp, sessionID first; encoding/json sorts
+	// keys, so build it by hand to keep that order.
+	var b strings.Builder
+	b.WriteString(`{"type":` + mustJSON(typ) + `,"timestamp":` + fmt.Sprint(m["timestamp"]) + `,"sessionID":` + mustJSON(session))
+	for _, k := range []string{"part", "error"} {
+		if v, ok := fields[k]; ok {
+			b.WriteString(`,"` + k + `":` + mustJSON(v))
+		}
+	}
+	b.WriteString("}\n")
+	os.Stdout.WriteString(b.String())
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func runCmd(a cliArgs) int {
+	ensureDefaultConfig()
+	msg := strings.Join(append(append([]string{}, a.pos...), a.rest...), " ")
+	if !isTTY(os.Stdin) { // Bun.stdin.text(): blocks until EOF
+		b, _ := io.ReadAll(os.Stdin)
+		if p := string(b); p != "" {
+			if msg == "" {
+				msg = p
+			} else {
+				msg += "\n" + p
+			}
+		}
+	}
+	if strings.TrimSpace(msg) == "" && a.flags["command"] == "" {
+		errorLine("You must provide a message or a command")
+		return 1
+	}
+	jsonOut := a.flags["format"] == "json"
+	cfg := globalConfig()
+	model := a.flags["model"]
+	if model == "" {
+		if m, ok := cfg["model"].(string); ok {
+			model = m
+		} else if openaiAuth(cfg) != "" {
+			model = "openai/gpt-5.5"
+		} else {
+			model = "opencode/big-pickle"
+		}
+	}
+	providerID, modelID, _ := strings.Cut(model, "/")
+	agent := a.flags["agent"]
+	if agent == "" {
+		agent = "build"
+	}
+	session := randID("ses_", 26)
+	delay := envDuration("FAKE_OPENCODE_RUN_DELAY", 0)
+
+	mode := env("FAKE_OPENCODE_RUN")
+	if mode == "" {
+		mode = "ok"
+		ids, ok := providerModels(providerID, cfg)
+		found := false
+		for _, m := range ids {
+			if m == modelID {
+				found = true
+			}
+		}
+		if !ok || !found {
+			mode = "nocred"
+		}
+	}
+	header := func() {
+		if !jsonOut {
+			uiEmpty()
+			uiPrintln("> " + agent + " · " + modelID)
+			uiEmpty()
+		}
+	}
+	switch mode {
+	case "nocred", "fail":
+		time.Sleep(delay)
+		if jsonOut {
+			jsonLine("error", session, map[string]any{"error": map[string]any{
+				"name": "UnknownError",
+				"data": map[string]any{"message": "Unexpected server error. Check server logs for details.", "ref": "err_" + hex.EncodeToString(randBytes(4))},
+			}})
+			return 1
+		}
+		unknownError()
+		return 1
+	case "hang":
+		header()
+		hangForever()
+	case "offline":
+		header()
+		time.Sleep(delay)
+		const m = "Cannot connect to API: Unable to connect. Is the computer able to access the url?"
+		if jsonOut {
+			os.Stdout.WriteString(`{"type":"error","timestamp":` + fmt.Sprint(time.Now().UnixMilli()) + `,"sessionID":` + mustJSON(session) +
+				`,"error":{"name":"APIError","data":{"message":` + mustJSON(m) + `,"isRetryable":true,"metadata":{"url":"https://api.openai.com/v1/responses"}}}}` + "\n")
+			return 1
+		}
+		errorLine(m)
+		return 1
+	}
+	// ok / leak
+	header()
+	time.Sleep(delay)
+	text := env("FAKE_OPENCODE_RUN_TEXT")
+	if text == "" {
+		text = "ok"
+	}
+	if mode == "leak" {
+		c := canary()
+		if c == "" {
+			c = "NO-CANARY-SET"
+		}
+		jwt := fakeJWT(time.Now().Add(time.Hour))
+		text = "debug dump: access_token=" + jwt + " refresh_token=rt_" + c + " OPENAI_API_KEY=sk-proj-" + c + "\nok"
+		uiPrintln("Authorization: Bearer " + jwt)
+	}
+	msgID := randID("msg_", 26)
+	now := time.Now().UnixMilli()
+	if jsonOut {
+		jsonLine("step_start", session, map[string]any{"part": map[string]any{"id": randID("prt_", 26), "sessionID": session, "messageID": msgID, "type": "step-start"}})
+		jsonLine("text", session, map[string]any{"part": map[string]any{"id": randID("prt_", 26), "sessionID": session, "messageID": msgID, "type": "text", "text": text, "time": map[string]any{"start": now, "end": now}}})
+		jsonLine("step_finish", session, map[string]any{"part": map[string]any{"id": randID("prt_", 26), "sessionID": session, "messageID": msgID, "type": "step-finish", "reason": "stop", "cost": 0,
+			"tokens": map[string]any{"input": 12, "output": 1, "reasoning": 0, "cache": map[string]any{"read": 0, "write": 0}}}})
+		return 0
+	}
+	t := strings.TrimSpace(text)
+	if !isTTY(os.Stdout) {
+		os.Stdout.WriteString(t + "\n")
+		return 0
+	}
+	uiEmpty()
+	uiPrintln(t)
+	uiEmpty()
+	return 0
+}
