@@ -163,7 +163,7 @@ func (r *plainRun) steps() error {
 	r.say("      method: %s", label)
 
 	r.say("[3/6] Login")
-	if err := r.login(label, headless); err != nil {
+	if err := r.login(label, headless, kind); err != nil {
 		return err
 	}
 
@@ -222,7 +222,7 @@ func flagReason(o connectOptions) []string {
 	return nil
 }
 
-func (r *plainRun) login(label string, headless bool) error {
+func (r *plainRun) login(label string, headless bool, kind steps.MethodKind) error {
 	c := r.prereq.Cred
 	if c.EnvOverride {
 		r.say("      note: OPENCODE_AUTH_CONTENT is set; OpenCode reads credentials from it, not from auth.json")
@@ -274,7 +274,7 @@ func (r *plainRun) login(label string, headless bool) error {
 		return r.ctx.Err()
 	}
 	if err != nil {
-		return fail("Login", "Could not run OpenCode's login: "+err.Error(), steps.LoginHints(r.prereq, r.d.Paths, run.Progress)...)
+		return fail("Login", "Could not run OpenCode's login: "+err.Error(), steps.LoginHints(r.prereq, r.d.Paths, run.Progress, kind)...)
 	}
 	after := probe.InspectAuth(r.d.Sys, r.d.Paths)
 	if err := steps.VerifyLogin(before, after); err != nil {
@@ -282,7 +282,7 @@ func (r *plainRun) login(label string, headless bool) error {
 		if run.Progress.Error != "" {
 			why = "OpenCode: " + run.Progress.Error
 		}
-		return fail("Login", "Login did not complete. "+why, steps.LoginHints(r.prereq, r.d.Paths, run.Progress)...)
+		return fail("Login", "Login did not complete. "+why, steps.LoginHints(r.prereq, r.d.Paths, run.Progress, kind)...)
 	}
 	r.say("      ChatGPT login stored%s", accountSuffix(after))
 	return nil

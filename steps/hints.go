@@ -27,22 +27,26 @@ func NodeHints() []string {
 	}
 }
 
-// LoginHints are the next steps after a failed login.
-func LoginHints(p Prereqs, paths probe.Paths, progress LoginProgress) []string {
-	h := []string{
-		"On a server, over SSH or in a container, use the device-code login: " + ConnectCommand + " --headless",
-		"  or sign in the Codex CLI with a device code: codex login --device-auth",
-		"See what OpenCode logs: opencode --log-level DEBUG auth login  (logs in " + paths.Log + ")",
-	}
+// LoginHints are the next steps after a failed login with a method of kind.
+func LoginHints(p Prereqs, paths probe.Paths, progress LoginProgress, kind MethodKind) []string {
+	var h []string
 	e := strings.ToLower(progress.Error)
-	if strings.Contains(e, "port") || len(p.BusyPorts()) > 0 {
-		h = append(h, "Port 1455 is busy: find what holds it with lsof -i :1455 (a running codex login does), stop it, and retry")
+	switch {
+	case strings.Contains(e, "unable to connect") || strings.Contains(e, "access the url"):
+		h = append(h, "OpenCode cannot reach auth.openai.com: check the network, HTTPS_PROXY and firewalls, then run heidi again")
+	case strings.Contains(e, "device") || strings.Contains(e, "workspace admin"):
+		h = append(h, "Device-code login must be enabled in ChatGPT → Settings → Security (a workspace admin may have disabled it); else log in through an SSH tunnel: ssh -L 1455:localhost:1455 <user>@<this host>, then "+ConnectCommand+" --browser")
+	}
+	if kind == MethodBrowser {
+		h = append(h, "On a server, over SSH or in a container, use the device-code login: "+ConnectCommand+" --headless")
+	}
+	h = append(h, "Or sign in the Codex CLI with a device code (Codex only, not OpenCode): codex login --device-auth",
+		"See what OpenCode logs: opencode --log-level DEBUG auth login  (logs in "+paths.Log+")")
+	if strings.Contains(e, "port") || (kind == MethodBrowser && len(p.BusyPorts()) > 0) {
+		h = append(h, "Port 1455 is busy: find what holds it with lsof -i :1455 (a waiting codex login does), stop it, and retry")
 	}
 	if p.Config.StalePlugin() {
 		h = append(h, "A plugin may interfere: opencode auth login --pure")
-	}
-	if strings.Contains(e, "device") || strings.Contains(e, "workspace admin") {
-		h = append(h, "Device-code login must be enabled in ChatGPT → Settings → Security (a workspace admin may have disabled it); else use the browser login")
 	}
 	return h
 }

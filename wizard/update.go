@@ -628,7 +628,7 @@ func (m *Model) onLoginChecked(after probe.Credential) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) loginHints() []string {
-	return steps.LoginHints(m.prereq, m.deps.Paths, m.progress)
+	return steps.LoginHints(m.prereq, m.deps.Paths, m.progress, m.kind)
 }
 
 // ---- step 4: models ----
