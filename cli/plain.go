@@ -298,7 +298,7 @@ func (r *plainRun) printGuide(deviceLabel string) {
 	} else {
 		r.say("      Headless login (--headless). The routes:")
 	}
-	for i, rt := range steps.HeadlessRoutes(r.d.Sys, r.prereq, r.d.Paths, deviceLabel) {
+	for i, rt := range steps.HeadlessRoutes(r.d.Sys, r.prereq, r.d.Paths, deviceLabel, false) {
 		r.say("      %d. %s", i+1, rt.Title)
 		for _, l := range rt.Lines {
 			r.say("         %s", l)

@@ -30,13 +30,14 @@ type Route struct {
 const DeviceCodeLifetime = 15 * 60 // seconds
 
 // HeadlessRoutes builds the guidance for a headless session. deviceLabel is
-// OpenCode's device-code method label ("" when it has none).
-func HeadlessRoutes(s probe.Sys, p Prereqs, paths probe.Paths, deviceLabel string) []Route {
+// OpenCode's device-code method label ("" when it has none); menus means the
+// label is picked in OpenCode's own menus (releases without -p/-m).
+func HeadlessRoutes(s probe.Sys, p Prereqs, paths probe.Paths, deviceLabel string, menus bool) []Route {
 	user, host := sshTarget(s, p.Hostname)
 	var routes []Route
 
-	dev := Route{ID: RouteDevice, Title: "Recommended: OpenCode's own device-code login", Runnable: deviceLabel != ""}
-	if deviceLabel != "" {
+	dev := Route{ID: RouteDevice, Title: "Recommended: OpenCode's own device-code login", Runnable: deviceLabel != "" || menus}
+	if dev.Runnable {
 		dev.Command = "opencode " + strings.Join(QuoteArgs(LoginArgs(deviceLabel)), " ")
 		dev.Lines = []string{
 			"Shows a one-time code: open https://auth.openai.com/codex/device on any device (your phone works) and enter it.",

@@ -19,7 +19,7 @@ const sideCols = 34
 // enterGuide shows the headless guidance screen before any login.
 func (m *Model) enterGuide() tea.Cmd {
 	device := steps.PickMethod(m.methods, steps.MethodDevice)
-	m.routes = steps.HeadlessRoutes(m.deps.Sys, m.prereq, m.deps.Paths, device)
+	m.routes = steps.HeadlessRoutes(m.deps.Sys, m.prereq, m.deps.Paths, device, m.methods == nil)
 	m.guide = true
 	m.routeSel = 0
 	m.status[StepLogin] = NeedsUser
@@ -68,7 +68,7 @@ func (m *Model) pickRoute(i int) (tea.Model, tea.Cmd) {
 		return m, m.beginLogin()
 	case steps.RouteTunnel:
 		browser := steps.PickMethod(m.methods, steps.MethodBrowser)
-		if browser == "" {
+		if browser == "" && m.methods != nil {
 			m.flash = "This OpenCode has no browser login method."
 			return m, nil
 		}

@@ -132,6 +132,7 @@ type Model struct {
 	childWhat  childKind
 	childTitle string
 	progress   steps.LoginProgress
+	menu       *steps.MenuDriver // drives OpenCode's menus when it has no -p/-m
 	port       int  // the login's callback port, from its URL
 	opened     bool // the browser was opened for this URL
 	leaving    bool // the user asked to leave the child

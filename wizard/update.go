@@ -386,7 +386,7 @@ func (m *Model) onMethods(msg methodsMsg) (tea.Model, tea.Cmd) {
 	}
 	if errors.Is(msg.err, steps.ErrNoMethodFlags) {
 		m.method = "" // drive the menus: the user picks inside the embedded terminal
-		m.notes = append(m.notes, "This OpenCode has no --provider/--method flags: pick OpenAI and a ChatGPT method in its menus.")
+		m.notes = append(m.notes, "This OpenCode has no --provider/--method flags: heidi answers its menus (you can take over with the keys).")
 	} else {
 		m.method = steps.PickMethod(msg.labels, m.kind)
 		if m.method == "" && m.kind == steps.MethodDevice {
@@ -470,6 +470,10 @@ func (m *Model) beginLogin() tea.Cmd {
 	}
 	m.progress = steps.LoginProgress{}
 	m.opened, m.port = false, 0
+	m.menu = nil
+	if m.method == "" { // no -p/-m: answer OpenCode's own menus as the user would
+		m.menu = &steps.MenuDriver{Kind: m.kind}
+	}
 	title := "opencode " + strings.Join(steps.QuoteArgs(steps.LoginArgs(m.method)), " ")
 	m.detail[StepLogin] = "running " + title
 	return m.startChild(childLogin, "opencode", steps.LoginArgs(m.method), title)
@@ -542,6 +546,14 @@ func waitExit(s *ptyrun.Session) tea.Cmd {
 func (m *Model) onChildOutput() tea.Cmd {
 	if m.childWhat != childLogin {
 		return nil
+	}
+	if m.menu != nil && !m.menu.Done && !m.leaving {
+		if keys := m.menu.Next(m.child.Text()); keys != "" {
+			m.child.WriteRaw([]byte(keys))
+			if m.menu.Done {
+				m.flash = "Picked " + m.menu.Picked + " in OpenCode's menu."
+			}
+		}
 	}
 	prev := m.progress
 	m.progress = steps.ParseLogin(m.child.Transcript())
