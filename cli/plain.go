@@ -8,7 +8,6 @@ import (
 	"io"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -209,7 +208,7 @@ func (r *plainRun) steps() error {
 			}
 			return fail("Test run", "Test run failed: "+res.Err, steps.TestRunHints(res)...)
 		}
-		r.say("      PASS in %s", res.Duration.Round(100*time.Millisecond))
+		r.say("      PASS in %.1fs", res.Duration.Seconds())
 	}
 	r.say("[6/6] Summary")
 	return nil

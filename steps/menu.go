@@ -14,6 +14,7 @@ type MenuDriver struct {
 	Kind   MethodKind
 	Picked string // the method label chosen, once known
 	Done   bool   // both menus answered
+	Fail   string // why the menus cannot lead to a ChatGPT login
 
 	searched bool
 	last     string
@@ -44,6 +45,12 @@ func (d *MenuDriver) Next(screen string) string {
 		return ""
 	}
 	prompt := lines[active]
+	if strings.Contains(prompt, "API key") && !strings.Contains(prompt, "Login method") {
+		// OpenCode skipped the method menu: its only OpenAI method is an API key.
+		d.Fail = "OpenCode offers only an API key for OpenAI here, no ChatGPT login (the plugin that adds it did not load)"
+		d.last = screen
+		return ""
+	}
 	var rows []string
 	cur := -1
 	search := false
@@ -84,6 +91,8 @@ func (d *MenuDriver) Next(screen string) string {
 		}
 		target := indexWhere(rows, func(r string) bool { return r == label })
 		if target < 0 {
+			d.Fail = "OpenCode's login menu offers no ChatGPT method (it offers: " + strings.Join(rows, ", ") + ")"
+			d.last = screen
 			return ""
 		}
 		d.Picked, d.Done, d.last = label, true, screen

@@ -86,3 +86,11 @@ func TestMenuDriverPluginLabels(t *testing.T) {
 		t.Fatalf("plugin menu: %q picked %q", k, d.Picked)
 	}
 }
+
+func TestMenuDriverAPIKeyOnly(t *testing.T) {
+	d := &MenuDriver{Kind: MethodBrowser}
+	apiOnly := "◇  Select provider\n│  OpenAI\n│\n◆  Enter your API key\n│  _\n└"
+	if k := d.Next(apiOnly); k != "" || d.Fail == "" || d.Done {
+		t.Fatalf("keys %q, fail %q", k, d.Fail)
+	}
+}

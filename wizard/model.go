@@ -133,9 +133,10 @@ type Model struct {
 	childTitle string
 	progress   steps.LoginProgress
 	menu       *steps.MenuDriver // drives OpenCode's menus when it has no -p/-m
-	port       int  // the login's callback port, from its URL
-	opened     bool // the browser was opened for this URL
-	leaving    bool // the user asked to leave the child
+	failWhy    string            // why heidi ended the child itself
+	port       int               // the login's callback port, from its URL
+	opened     bool              // the browser was opened for this URL
+	leaving    bool              // the user asked to leave the child
 	flash      string
 
 	done   bool

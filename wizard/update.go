@@ -554,6 +554,11 @@ func (m *Model) onChildOutput() tea.Cmd {
 				m.flash = "Picked " + m.menu.Picked + " in OpenCode's menu."
 			}
 		}
+		if m.menu.Fail != "" {
+			m.failWhy = m.menu.Fail
+			_, cmd := m.leaveChild()
+			return cmd
+		}
 	}
 	prev := m.progress
 	m.progress = steps.ParseLogin(m.child.Transcript())
@@ -614,6 +619,11 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 		return m.onCodexExit(code, left)
 	case childLogin:
 		m.progress = steps.ParseLogin(s.Transcript())
+		if m.failWhy != "" {
+			why := m.failWhy
+			m.failWhy = ""
+			return m, m.fail(StepLogin, why+".", "Update OpenCode (1.1.11+ has the ChatGPT login built in): npm install -g opencode-ai@latest")
+		}
 		if left {
 			return m, m.fail(StepLogin, "You left the login before it finished.", m.loginHints()...)
 		}
@@ -702,7 +712,7 @@ func (m *Model) onRun(r steps.RunResult) (tea.Model, tea.Cmd) {
 	if !r.Pass {
 		return m, m.fail(StepTest, "Test run failed: "+r.Err, steps.TestRunHints(r)...)
 	}
-	m.complete(StepTest, fmt.Sprintf("PASS in %s with %s", r.Duration.Round(100*time.Millisecond), r.Model))
+	m.complete(StepTest, fmt.Sprintf("PASS in %.1fs with %s", r.Duration.Seconds(), r.Model))
 	return m, m.finish()
 }
 
