@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heidi-cli/heidi/probe"
+	"github.com/heidi-cli/heidi/redact"
 )
 
 // Timeouts bound every non-interactive OpenCode call. The defaults come from
@@ -60,4 +61,12 @@ func (d Deps) opencode(ctx context.Context, timeout time.Duration, args ...strin
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return d.Sys.Run.Run(ctx, "opencode", args, childEnv)
+}
+
+// probeTool finds a tool and reads its version. Its error text quotes the
+// tool's output, so it is redacted before anyone can show it.
+func (d Deps) probeTool(ctx context.Context, name string, args ...string) probe.Tool {
+	t := probe.ProbeTool(ctx, d.Sys, name, args, d.Timeouts.Version)
+	t.Err = redact.String(t.Err)
+	return t
 }

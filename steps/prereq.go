@@ -47,7 +47,7 @@ func CheckPrereqs(ctx context.Context, d Deps) Prereqs {
 	var wg sync.WaitGroup
 	tool := func(dst *probe.Tool, name string, args ...string) {
 		wg.Add(1)
-		go func() { defer wg.Done(); *dst = probe.ProbeTool(ctx, d.Sys, name, args, d.Timeouts.Version) }()
+		go func() { defer wg.Done(); *dst = d.probeTool(ctx, name, args...) }()
 	}
 	tool(&p.OpenCode, "opencode", "--version")
 	tool(&p.Node, "node", "--version")

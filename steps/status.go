@@ -53,7 +53,7 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		tool = probe.ProbeTool(ctx, d.Sys, "opencode", []string{"--version"}, d.Timeouts.Version)
+		tool = d.probeTool(ctx, "opencode", "--version")
 	}()
 	go func() { defer wg.Done(); headless = probe.DetectHeadless(d.Sys) }()
 	if found {
