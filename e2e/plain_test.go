@@ -1,0 +1,356 @@
+package e2e
+
+// Black-box tests of the plain (line) mode of `heidi connect opencode
+// openai` (issue 3): chosen automatically when stdin or stdout is not a
+// terminal or TERM=dumb, forced with --plain.
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+var plainCodeRe = regexp.MustCompile(`enter the code ([A-Z]{4}-\d{4})`)
+
+// plainOK is what stdout holds after a successful plain run: the four
+// summary lines and nothing else.
+func plainOK(env *Env) string { return summaryOK(env) + "\n" }
+
+// plainClean checks a finished plain run leaked nothing and left nothing.
+func plainClean(t *testing.T, env *Env, texts ...string) {
+	t.Helper()
+	assertNoCanary(t, env.Canary, texts...)
+	assertNoCanaryInDir(t, env.Canary, env.HeidiHome)
+	noProcessesLeft(t, env)
+}
+
+// wantPlainSteps checks the progress lines on stderr name the steps.
+func wantPlainSteps(t *testing.T, stderr string, steps ...string) {
+	t.Helper()
+	for _, s := range steps {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("progress lacks %q:\n%s", s, stderr)
+		}
+	}
+}
+
+// plainFail checks the failure summary on stdout.
+func plainFail(t *testing.T, stdout, step, reason string) {
+	t.Helper()
+	lines := strings.Split(stdout, "\n")
+	if len(lines) < 4 || lines[0] != notConnectedLine || lines[1] != step+": FAIL" || !strings.HasPrefix(lines[2], "Reason: ") {
+		t.Errorf("stdout:\n%s\nwant %q, %q, \"Reason: …\"", stdout, notConnectedLine, step+": FAIL")
+		return
+	}
+	if !strings.Contains(lines[2], reason) {
+		t.Errorf("reason %q does not say %q", lines[2], reason)
+	}
+	if !regexp.MustCompile(`(?m)^Next:\n  \S`).MatchString(stdout) {
+		t.Errorf("no Next: block:\n%s", stdout)
+	}
+}
+
+func TestPlainPipesKeepLogin(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t)
+	env.PlantAuth("oauth")
+	r := runWith(t, env, RunOpts{Stdin: strings.NewReader(""), Timeout: wzWait}, connectArgv(t)...)
+	if r.Code != 0 || r.TimedOut {
+		t.Errorf("exit %d (timed out %v), want 0\nstderr:\n%s", r.Code, r.TimedOut, r.Stderr)
+	}
+	if r.Stdout != plainOK(env) {
+		t.Errorf("stdout:\n%q\nwant exactly:\n%q", r.Stdout, plainOK(env))
+	}
+	wantPlainSteps(t, r.Stderr, "[1/6] Prerequisites", "[2/6] Login method", "[3/6] Login", "kept the existing ChatGPT login", "[4/6] Models", "[5/6] Test run", "[6/6] Summary")
+	if strings.Contains(r.Stdout+r.Stderr, "\x1b[?1049h") {
+		t.Error("plain mode switched to the alternate screen")
+	}
+	if calls := loginCalls(env); len(calls) != 0 {
+		t.Errorf("a usable login was kept, yet the login ran: %q", calls)
+	}
+	wantOutcome(t, env, "PASS", "")
+	plainClean(t, env, r.Stdout, r.Stderr)
+}
+
+// runTTYOut runs argv with stdout and stderr on a pty and stdin from a pipe,
+// returning everything written to the pty and the exit code.
+func runTTYOut(t *testing.T, env *Env, stdin io.Reader, argv ...string) (string, int) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: 100, Rows: 30}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env, cmd.Dir = env.Environ(), env.Home
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	var (
+		mu  sync.Mutex
+		buf bytes.Buffer
+	)
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		b := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(b)
+			mu.Lock()
+			buf.Write(b[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	waitDone := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(waitDone) }()
+	select {
+	case <-waitDone:
+	case <-time.After(wzWait):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-waitDone
+		t.Errorf("%v still running after %v", argv, wzWait)
+	}
+	select {
+	case <-readDone:
+	case <-time.After(5 * time.Second):
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return strings.ReplaceAll(buf.String(), "\r\n", "\n"), exitCode(cmd.ProcessState)
+}
+
+func TestPlainStdinPipeStdoutTerminal(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t)
+	env.PlantAuth("oauth")
+	out, code := runTTYOut(t, env, strings.NewReader(""), connectArgv(t)...)
+	if code != 0 {
+		t.Errorf("exit %d, want 0\n%s", code, out)
+	}
+	if strings.Contains(out, "\x1b[?1049h") {
+		t.Errorf("stdin is a pipe, yet heidi drew the full-screen wizard:\n%q", tail(out, 500))
+	}
+	wantPlainSteps(t, out, "[1/6] Prerequisites", "[6/6] Summary")
+	if !strings.HasSuffix(out, plainOK(env)) {
+		t.Errorf("output does not end with the summary:\n%s", tail(out, 800))
+	}
+	plainClean(t, env, out)
+}
+
+func TestPlainTermDumb(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t).Set("TERM", "dumb")
+	env.PlantAuth("oauth")
+	s := startWizard(t, env, 100, 30)
+	if code := s.Wait(t, wzWait); code != 0 {
+		t.Errorf("exit %d, want 0\n%s", code, s.Text())
+	}
+	raw := s.Raw()
+	if strings.Contains(raw, "\x1b[?1049h") {
+		t.Error("TERM=dumb, yet heidi drew the full-screen wizard")
+	}
+	txt := s.Text()
+	wantPlainSteps(t, txt, "[1/6] Prerequisites", "[6/6] Summary")
+	if !strings.HasSuffix(txt, summaryOK(env)) {
+		t.Errorf("screen does not end with the summary:\n%s", txt)
+	}
+	cleanAfter(t, env, s)
+}
+
+func TestPlainHeadlessDeviceYes(t *testing.T) {
+	t.Parallel()
+	env, approve := headlessEnv(t)
+	p := startPlain(t, env, nil, connectArgv(t, "--plain", "--headless", "--yes")...)
+	p.WaitOutput(t, plainCodeRe, wzWait)
+	code := plainCodeRe.FindStringSubmatch(p.Stderr())[1]
+	if !strings.Contains(p.Stderr(), "https://auth.openai.com/codex/device") {
+		t.Errorf("no device page in:\n%s", p.Stderr())
+	}
+	if p.Exited() {
+		t.Fatal("heidi ended before the code was approved")
+	}
+	approveDevice(t, approve)
+	if rc := p.Wait(t, wzWait); rc != 0 {
+		t.Errorf("exit %d, want 0\nstderr:\n%s", rc, p.Stderr())
+	}
+	if p.Stdout() != plainOK(env) {
+		t.Errorf("stdout:\n%q\nwant exactly:\n%q", p.Stdout(), plainOK(env))
+	}
+	wantPlainSteps(t, p.Stderr(), "headless session: --headless", "method: ChatGPT Pro/Plus (headless)", code, "ChatGPT login stored")
+	if calls := loginCalls(env); len(calls) != 1 || !strings.Contains(calls[0], deviceMethod) {
+		t.Errorf("login calls %q, want one device-code login", calls)
+	}
+	if len(env.BrowserURLs()) != 0 {
+		t.Errorf("a browser was opened for a headless login: %q", env.BrowserURLs())
+	}
+	wantOAuthStored(t, env)
+	wantOutcome(t, env, "PASS", "")
+	plainClean(t, env, p.Stdout(), p.Stderr())
+}
+
+func TestPlainBrowserLogin(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t)
+	r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain")...)
+	if r.Code != 0 {
+		t.Errorf("exit %d, want 0\nstderr:\n%s", r.Code, r.Stderr)
+	}
+	if r.Stdout != plainOK(env) {
+		t.Errorf("stdout:\n%q\nwant exactly:\n%q", r.Stdout, plainOK(env))
+	}
+	wantPlainSteps(t, r.Stderr, "Open this URL to sign in", "https://auth.openai.com/oauth/authorize?")
+	wantBrowserOpenedOnce(t, env)
+	plainClean(t, env, r.Stdout, r.Stderr)
+}
+
+func TestPlainCorruptStore(t *testing.T) {
+	t.Parallel()
+	t.Run("without --yes", func(t *testing.T) {
+		t.Parallel()
+		env := desktopEnv(t)
+		env.PlantAuth("corrupt")
+		original := env.ReadAuth()
+		r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain")...)
+		if r.Code != 1 {
+			t.Errorf("exit %d, want 1", r.Code)
+		}
+		plainFail(t, r.Stdout, "Login", "broken")
+		if !strings.Contains(r.Stdout, "--yes") {
+			t.Errorf("no --yes hint:\n%s", r.Stdout)
+		}
+		if env.ReadAuth() != original {
+			t.Error("the store changed without --yes")
+		}
+		if m, _ := filepath.Glob(env.AuthPath() + ".heidi-backup-*"); len(m) != 0 {
+			t.Errorf("backups without --yes: %v", m)
+		}
+		if calls := loginCalls(env); len(calls) != 0 {
+			t.Errorf("the login ran: %q", calls)
+		}
+		wantOutcome(t, env, "FAIL", "Login")
+		plainClean(t, env, r.Stdout, r.Stderr)
+	})
+	t.Run("with --yes", func(t *testing.T) {
+		t.Parallel()
+		env := desktopEnv(t)
+		env.PlantAuth("corrupt")
+		original := env.ReadAuth()
+		r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain", "--yes")...)
+		if r.Code != 0 {
+			t.Errorf("exit %d, want 0\nstderr:\n%s", r.Code, r.Stderr)
+		}
+		if r.Stdout != plainOK(env) {
+			t.Errorf("stdout:\n%q\nwant exactly:\n%q", r.Stdout, plainOK(env))
+		}
+		backups, _ := filepath.Glob(env.AuthPath() + ".heidi-backup-*")
+		if len(backups) != 1 {
+			t.Fatalf("backups %v, want one", backups)
+		}
+		if b, _ := os.ReadFile(backups[0]); string(b) != original {
+			t.Error("the backup does not hold the original bytes")
+		}
+		if !strings.Contains(r.Stderr, backups[0]) {
+			t.Errorf("progress does not name the backup %s:\n%s", backups[0], r.Stderr)
+		}
+		wantOAuthStored(t, env)
+		plainClean(t, env, r.Stdout, r.Stderr)
+	})
+}
+
+func TestPlainStaleConfigNeedsYes(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t)
+	env.PlantAuth("oauth")
+	cfg := "{\n  // mine\n  \"plugin\": [\"opencode-openai-codex-auth@4.4.0\"]\n}\n"
+	path := filepath.Join(env.ConfigDir(), "opencode.json")
+	if err := os.MkdirAll(env.ConfigDir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain")...)
+	if r.Code != 1 {
+		t.Errorf("exit %d, want 1", r.Code)
+	}
+	plainFail(t, r.Stdout, "Login method", "plugin")
+	if !strings.Contains(r.Stdout, "--yes") {
+		t.Errorf("no --yes hint:\n%s", r.Stdout)
+	}
+	if b, _ := os.ReadFile(path); string(b) != cfg {
+		t.Error("the config changed without --yes")
+	}
+	plainClean(t, env, r.Stdout, r.Stderr)
+}
+
+func TestPlainModelsHangTimeout(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t).Set("FAKE_OPENCODE_MODELS", "hang")
+	env.PlantAuth("oauth")
+	r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain", "--timeout", "3s")...)
+	if r.TimedOut || r.Code != 1 {
+		t.Errorf("exit %d (timed out %v), want 1 within the deadline", r.Code, r.TimedOut)
+	}
+	plainFail(t, r.Stdout, "Models", "within 3s")
+	plainClean(t, env, r.Stdout, r.Stderr)
+}
+
+func TestPlainSignalDuringDeviceLogin(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			env, _ := headlessEnv(t) // never approved
+			p := startPlain(t, env, nil, connectArgv(t, "--plain", "--headless")...)
+			p.WaitOutput(t, plainCodeRe, wzWait)
+			p.Signal(sig)
+			if rc := p.Wait(t, wzWait); rc != 130 {
+				t.Errorf("exit %d after %v, want 130", rc, sig)
+			}
+			if !strings.Contains(p.Stderr(), "heidi: cancelled") {
+				t.Errorf("no cancel message:\n%s", p.Stderr())
+			}
+			if o := readOutcome(t, env); o.Result != "CANCELLED" {
+				t.Errorf("last-connect.json result %q, want CANCELLED", o.Result)
+			}
+			plainClean(t, env, p.Stdout(), p.Stderr())
+		})
+	}
+}
+
+func TestPlainSignalDuringBrowserLogin(t *testing.T) {
+	t.Parallel()
+	// The browser never calls back and the login swallows signals: only
+	// heidi's GET /cancel on the callback port (or a kill) can end it.
+	env := desktopEnv(t).Set("FAKE_BROWSER", "ignore").Set("FAKE_OPENCODE_SIGNALS", "ignore")
+	p := startPlain(t, env, nil, connectArgv(t, "--plain")...)
+	// the fake listens on the callback port before it prints the URL
+	p.WaitOutput(t, regexp.MustCompile(`Open this URL to sign in.*\n\s+https://auth\.openai\.com/oauth/authorize\?\S+\n`), wzWait)
+	p.Signal(syscall.SIGTERM)
+	if rc := p.Wait(t, wzWait); rc != 130 {
+		t.Errorf("exit %d, want 130", rc)
+	}
+	if env.ReadAuth() != "" {
+		t.Error("a credential was stored by a cancelled login")
+	}
+	plainClean(t, env, p.Stdout(), p.Stderr())
+}
