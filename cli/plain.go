@@ -27,6 +27,7 @@ type plainRun struct {
 	canType bool      // stdin is a terminal: a child may prompt
 
 	prereq steps.Prereqs
+	step   string // the step under way, for a cancelled outcome
 	models []string
 	model  string
 	notes  []string
@@ -39,6 +40,11 @@ type plainFailure struct {
 }
 
 func (f *plainFailure) Error() string { return f.why }
+
+func (r *plainRun) stage(n int, name string) {
+	r.step = name
+	r.say("[%d/6] %s", n, name)
+}
 
 func (r *plainRun) say(format string, args ...any) {
 	fmt.Fprintf(r.out, format+"\n", args...)
@@ -64,7 +70,7 @@ func (r *plainRun) run() (steps.Outcome, error) {
 			fmt.Fprintln(r.res, l)
 		}
 	case r.ctx.Err() != nil:
-		o.Result = "CANCELLED"
+		o.Result, o.Step = "CANCELLED", r.step
 		return o, context.Canceled
 	case errors.As(err, &pf):
 		o.Result, o.Step, o.LastError = "FAIL", pf.step, pf.why
@@ -90,7 +96,7 @@ func fail(step, why string, next ...string) error {
 }
 
 func (r *plainRun) steps() error {
-	r.say("[1/6] Prerequisites")
+	r.stage(1, "Prerequisites")
 	p := steps.CheckPrereqs(r.ctx, r.d)
 	r.prereq = p
 	if err := r.ctx.Err(); err != nil {
@@ -117,7 +123,7 @@ func (r *plainRun) steps() error {
 		r.say("      headless session: %s", strings.Join(append(p.Headless.Reasons, flagReason(r.opts)...), "; "))
 	}
 
-	r.say("[2/6] Login method")
+	r.stage(2, "Login method")
 	switch {
 	case p.NeedsPlugin():
 		return fail("Login method", fmt.Sprintf("OpenCode %s predates the built-in ChatGPT login; installing its plugin needs the interactive wizard.", p.OpenCode.Version),
@@ -161,12 +167,12 @@ func (r *plainRun) steps() error {
 	}
 	r.say("      method: %s", label)
 
-	r.say("[3/6] Login")
+	r.stage(3, "Login")
 	if err := r.login(label, headless, kind); err != nil {
 		return err
 	}
 
-	r.say("[4/6] Models")
+	r.stage(4, "Models")
 	models, err := steps.ListModels(r.ctx, r.d)
 	if err != nil {
 		if r.ctx.Err() != nil {
@@ -190,7 +196,7 @@ func (r *plainRun) steps() error {
 	}
 	r.say("      %d models (first: %s)", len(models), models[0])
 
-	r.say("[5/6] Test run")
+	r.stage(5, "Test run")
 	if r.opts.SkipTest {
 		r.say("      skipped (--skip-test)")
 	} else {

@@ -190,6 +190,8 @@ func CancelBrowserLogin(ctx context.Context, port int) {
 // OpenAI OAuth entry that is new or changed since before.
 func VerifyLogin(before, after probe.Credential) error {
 	switch {
+	case after.Problem == probe.StoreMissing:
+		return errors.New("the login finished but OpenCode stored no OpenAI credential")
 	case after.Problem != probe.StoreOK && !after.Present:
 		return fmt.Errorf("OpenCode's credential store is unusable after the login: %s", after.Detail)
 	case !after.Present:

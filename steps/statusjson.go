@@ -14,8 +14,8 @@ type StatusJSON struct {
 	OpenCodeVersion string    `json:"opencodeVersion"`
 	Headless        bool      `json:"headless"`
 	LastError       string    `json:"lastError"`
-	Next            string    `json:"next,omitempty"`
-	Notes           []string  `json:"notes,omitempty"`
+	Next            string    `json:"next"`
+	Notes           []string  `json:"notes"`
 	CheckedAt       time.Time `json:"checkedAt"`
 }
 
@@ -36,6 +36,9 @@ func ToJSON(st Status) StatusJSON {
 	}
 	if j.Models == nil {
 		j.Models = []string{}
+	}
+	if j.Notes == nil {
+		j.Notes = []string{}
 	}
 	if !st.Expires.IsZero() {
 		ms := st.Expires.UnixMilli()

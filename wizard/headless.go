@@ -34,8 +34,10 @@ func (m *Model) guideKey(ks string) (tea.Model, tea.Cmd) {
 	switch ks {
 	case "up", "shift+tab":
 		m.routeSel = (m.routeSel + len(m.routes) - 1) % len(m.routes)
+		m.flash = ""
 	case "down", "tab":
 		m.routeSel = (m.routeSel + 1) % len(m.routes)
+		m.flash = ""
 	case "enter":
 		return m.pickRoute(m.routeSel)
 	case "c":
@@ -155,7 +157,6 @@ func (m *Model) deviceSide(rows int) []string {
 	lines := []string{
 		s.Title.Render("Your one-time code"),
 		s.Big.Render(spaced(p.Code)),
-		"",
 		s.Subtle.Render("Enter it at"),
 		s.Code.Render(strings.TrimPrefix(url, "https://")),
 		s.Subtle.Render(fmt.Sprintf("expires in about %d:%02d", int(left.Minutes()), int(left.Seconds())%60)),
@@ -166,7 +167,7 @@ func (m *Model) deviceSide(rows int) []string {
 			lines = append(lines, s.QR.Render(l))
 		}
 	} else {
-		lines = append(lines, "", s.Hint.Render("(a taller terminal shows a QR code)"))
+		lines = append(lines, "", s.Hint.Render("(taller terminal: QR code)"))
 	}
 	return lines
 }

@@ -624,6 +624,14 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 			m.failWhy = ""
 			return m, m.fail(StepLogin, why+".", "Update OpenCode (1.1.11+ has the ChatGPT login built in): npm install -g opencode-ai@latest")
 		}
+		if left && m.guideSeen {
+			// Back to the headless guide, so another route can be picked.
+			m.guide = true
+			m.status[StepLogin] = NeedsUser
+			m.detail[StepLogin] = "headless: choose a route"
+			m.flash = "You left the login. Pick another route, or run route 1 again."
+			return m, nil
+		}
 		if left {
 			return m, m.fail(StepLogin, "You left the login before it finished.", m.loginHints()...)
 		}
