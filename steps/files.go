@@ -11,6 +11,12 @@ import (
 	"time"
 )
 
+// Seams for fault tests (disk full, read-only filesystem).
+var (
+	openFile = os.OpenFile
+	rename   = os.Rename
+)
+
 // BackupSuffix is put between a file's name and its timestamp.
 const BackupSuffix = ".heidi-backup-"
 
@@ -33,7 +39,7 @@ func Backup(path string, now time.Time) (string, error) {
 		return "", fmt.Errorf("cannot back up %s: %w", path, err)
 	}
 	dst := backupName(path, now)
-	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // backups may hold secrets: owner only
+	f, err := openFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // backups may hold secrets: owner only
 	if err != nil {
 		return "", fmt.Errorf("cannot create backup %s: %w", dst, err)
 	}
@@ -69,7 +75,7 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := rename(tmp, path); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("cannot replace %s: %w", path, err)
 	}

@@ -36,7 +36,7 @@ func MoveStoreAside(path string, now time.Time) (string, error) {
 	if _, err := os.Lstat(dst); err == nil {
 		return "", fmt.Errorf("cannot move %s aside: %s already exists", path, dst)
 	}
-	if err := os.Rename(path, dst); err != nil {
+	if err := rename(path, dst); err != nil {
 		return "", fmt.Errorf("cannot move %s aside: %w", path, err)
 	}
 	_ = os.Chmod(dst, 0o600)
