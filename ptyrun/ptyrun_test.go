@@ -286,8 +286,14 @@ func TestStartError(t *testing.T) {
 }
 
 func TestBigOutputFinishes(t *testing.T) {
-	s := startSh(t, `i=0; while [ $i -lt 5 ]; do head -c 1000000 /dev/zero | tr '\0' 'x'; printf '\033[32m%s\033[0m\n' "$i"; i=$((i+1)); done; printf 'END\n'`)
-	waitDone(t, s)
+	// 1.5 MB: several times the transcript cap. x/vt processes about 3 MB/s
+	// (less under -race on a loaded machine), so the deadline is generous.
+	s := startSh(t, `i=0; while [ $i -lt 5 ]; do head -c 300000 /dev/zero | tr '\0' 'x'; printf '\033[32m%s\033[0m\n' "$i"; i=$((i+1)); done; printf 'END\n'`)
+	select {
+	case <-s.Done():
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("child did not finish\nscreen:\n%s", s.Text())
+	}
 	if !strings.Contains(s.Text(), "END") {
 		t.Fatalf("last output missing:\n%s", s.Text())
 	}
