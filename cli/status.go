@@ -22,6 +22,7 @@ func StatusLine(connected bool) string {
 
 func (a *app) statusCmd() *cobra.Command {
 	var asJSON bool
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Say whether OpenCode is connected to your ChatGPT Plus/Pro subscription",
@@ -30,7 +31,9 @@ ChatGPT (OAuth) login, and that 'opencode models openai' lists models.
 Exit status: 0 connected, 1 not connected.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st := steps.CheckStatus(cmd.Context(), steps.NewDeps(a.sys))
+			d := steps.NewDeps(a.sys)
+			d.Timeouts = d.Timeouts.WithLimit(timeout)
+			st := steps.CheckStatus(cmd.Context(), d)
 			if asJSON {
 				enc := json.NewEncoder(a.io.Out)
 				enc.SetIndent("", "  ")
@@ -50,6 +53,7 @@ Exit status: 0 connected, 1 not connected.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit for each OpenCode call (default: 20s version, 45s models)")
 	return cmd
 }
 

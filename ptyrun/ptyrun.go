@@ -61,8 +61,11 @@ const (
 	// transcriptMax bounds Transcript.
 	transcriptMax = 256 << 10
 	// idleFlush: a Filter that holds bytes back is flushed after this much
-	// silence, so a prompt that ends in a held-back run still shows.
-	idleFlush = 30 * time.Millisecond
+	// silence, so a prompt that ends in a held-back run still shows. Under
+	// one frame (16 ms), so a typed "b" (which could start "Bearer") is
+	// echoed within a frame; a continuation of a flushed run that turns out
+	// to be a secret is still redacted by the filter.
+	idleFlush = 10 * time.Millisecond
 	// After the child exits, the rest of its output is read until EIO; if
 	// a grandchild keeps the pty open, stop after this much silence, or
 	// after drainMax in total.
@@ -186,9 +189,13 @@ var clampMargins = true
 
 func newEmulator(cols, rows int) *vt.Emulator {
 	em := vt.NewEmulator(cols, rows)
-	// Only the screen is shown. x/vt's default 10,000-line scrollback costs
-	// a 10,000-element shift on every scrolled line; 1 is its minimum.
-	em.SetScrollbackSize(1)
+	// Only the screen is shown, so drop x/vt's scrollback altogether. Its
+	// minimum size through the API is 1, which still clones every scrolled
+	// line (an allocation of a whole row of cells per line feed at the
+	// bottom). The zero Scrollback has no capacity: Push returns at once.
+	if sb := em.Scrollback(); sb != nil {
+		*sb = vt.Scrollback{}
+	}
 	if !clampMargins {
 		return em
 	}

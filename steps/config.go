@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tailscale/hujson"
@@ -99,7 +98,7 @@ func StripStaleConfig(data []byte) ([]byte, []string, error) {
 		if arr, ok := p.Value.(*hujson.Array); ok {
 			// Remove from the end so earlier indices stay valid.
 			for i := len(arr.Elements) - 1; i >= 0; i-- {
-				if name, ok := pluginSpec(arr.Elements[i]); ok && isStalePlugin(name) {
+				if name, ok := pluginSpec(arr.Elements[i]); ok && probe.IsPluginEntry(name) {
 					ops = append(ops, map[string]any{"op": "remove", "path": "/plugin/" + strconv.Itoa(i)})
 					removed = append(removed, fmt.Sprintf("plugin %q", name))
 				}
@@ -141,13 +140,4 @@ func pluginSpec(el hujson.Value) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func isStalePlugin(spec string) bool {
-	s := strings.TrimSpace(spec)
-	if i := strings.LastIndex(s, "@"); i > 0 {
-		s = s[:i]
-	}
-	s = strings.TrimSuffix(s, "/")
-	return s == probe.PluginName || strings.HasSuffix(s, "/"+probe.PluginName)
 }

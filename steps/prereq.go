@@ -49,7 +49,8 @@ func CheckPrereqs(ctx context.Context, d Deps) Prereqs {
 		wg.Add(1)
 		go func() { defer wg.Done(); *dst = d.probeTool(ctx, name, args...) }()
 	}
-	tool(&p.OpenCode, "opencode", "--version")
+	wg.Add(1)
+	go func() { defer wg.Done(); p.OpenCode = d.openCodeTool(ctx) }()
 	tool(&p.Node, "node", "--version")
 	tool(&p.Npx, "npx", "--version")
 	tool(&p.Npm, "npm", "--version")

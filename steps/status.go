@@ -53,7 +53,7 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		tool = d.probeTool(ctx, "opencode", "--version")
+		tool = d.openCodeTool(ctx)
 	}()
 	go func() { defer wg.Done(); headless = probe.DetectHeadless(d.Sys) }()
 	if found {

@@ -299,3 +299,28 @@ func TestBrowserCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestNpmPackageVersion(t *testing.T) {
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "node_modules", "opencode-ai")
+	os.MkdirAll(filepath.Join(pkg, "bin"), 0o755)
+	os.WriteFile(filepath.Join(pkg, "package.json"), []byte(`{"name":"opencode-ai","version":"1.2.27","bin":{"opencode":"./bin/opencode"}}`), 0o644)
+	os.WriteFile(filepath.Join(pkg, "bin", "opencode"), []byte("#!/bin/sh\n"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "node_modules", ".bin"), 0o755)
+	link := filepath.Join(dir, "node_modules", ".bin", "opencode")
+	if err := os.Symlink("../opencode-ai/bin/opencode", link); err != nil {
+		t.Fatal(err)
+	}
+	v, ok := npmPackageVersion(link)
+	if !ok || v.String() != "1.2.27" {
+		t.Fatalf("version = %v, %v", v, ok)
+	}
+	// Another package's package.json is not OpenCode's version.
+	other := filepath.Join(dir, "other")
+	os.MkdirAll(other, 0o755)
+	os.WriteFile(filepath.Join(other, "package.json"), []byte(`{"name":"something","version":"9.9.9"}`), 0o644)
+	os.WriteFile(filepath.Join(other, "opencode"), nil, 0o755)
+	if _, ok := npmPackageVersion(filepath.Join(other, "opencode")); ok {
+		t.Fatal("read another package's version")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/heidi-cli/heidi/ptyrun"
 	"github.com/heidi-cli/heidi/steps"
@@ -65,6 +66,9 @@ type IO struct {
 // Run runs the wizard until it finishes, the user cancels, or ctx is done
 // (SIGTERM, SIGHUP). The child, if any, is always ended before Run returns.
 func Run(ctx context.Context, deps steps.Deps, opts Options, term IO) (Result, error) {
+	// The first wide-glyph width lookup builds a ~1 MB table (~10 ms); build
+	// it on the other core while the program starts.
+	go ansi.StringWidth("→─")
 	m := New(ctx, deps, opts)
 	defer m.sup.shutdown()
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler()}
