@@ -1,0 +1,146 @@
+//go:build linux
+
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/heidi-cli/heidi/ptyrun"
+	"github.com/heidi-cli/heidi/redact"
+)
+
+// frameInterval is the consumer's render limit (about 60 frames/s).
+const frameInterval = 16 * time.Millisecond
+
+// consume renders s the way a UI does: on Updates, at most once per frame
+// (a notification inside a frame is coalesced into one render at its end),
+// until the child is done; then once more. It returns the number of renders.
+func consume(s *ptyrun.Session) int {
+	renders := 0
+	var last time.Time
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	pending := false
+	render := func() {
+		_ = s.Render()
+		renders++
+		last = time.Now()
+	}
+	for {
+		select {
+		case <-s.Updates():
+			if since := time.Since(last); since >= frameInterval {
+				render()
+			} else if !pending {
+				pending = true
+				timer.Reset(frameInterval - since)
+			}
+		case <-timer.C:
+			pending = false
+			render()
+		case <-s.Done():
+			timer.Stop()
+			render()
+			return renders
+		}
+	}
+}
+
+// streamSession runs `cat path` through a ptyrun.Session with the redact
+// filter and a 16 ms consumer, and checks that the last line reached the
+// screen.
+func streamSession(path string, lastLine int) (time.Duration, int, error) {
+	t0 := time.Now()
+	s, err := ptyrun.Start(ptyrun.Spec{Path: "cat", Args: []string{path}, Env: []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
+		Cols: 120, Rows: 40, Filter: redact.NewStream()})
+	if err != nil {
+		return 0, 0, err
+	}
+	renders := consume(s)
+	d := time.Since(t0)
+	defer s.Close(0)
+	if s.ExitCode() != 0 {
+		return d, renders, fmt.Errorf("cat: %v", s.ExitErr())
+	}
+	if want := fmt.Sprintf("line %06d", lastLine); !strings.Contains(s.Text(), want) {
+		return d, renders, fmt.Errorf("the screen does not end with %q:\n%s", want, s.Text())
+	}
+	if n, msg := s.EmulatorPanics(); n > 0 {
+		return d, renders, fmt.Errorf("%d emulator panics, last %s", n, msg)
+	}
+	return d, renders, nil
+}
+
+// streamBare runs `cat path` in a bare pty drained by a minimal reader: the
+// physical limit of the pty.
+func streamBare(path string, size int64) (time.Duration, error) {
+	t0 := time.Now()
+	cmd := exec.Command("cat", path)
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 120, Rows: 40})
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.CopyBuffer(io.Discard, ptmx, make([]byte, 32<<10))
+	var pe *os.PathError
+	if err != nil && !errors.As(err, &pe) { // EIO at the end
+		return 0, err
+	}
+	_ = cmd.Wait()
+	d := time.Since(t0)
+	_ = ptmx.Close()
+	if n < size { // the tty may add bytes (ONLCR), never drop them
+		return d, fmt.Errorf("bare pty read %d bytes, want >= %d", n, size)
+	}
+	return d, nil
+}
+
+// BenchmarkThroughput is figure 3: 20 MB of mixed text and ANSI from a
+// child through ptyrun.Session (+ redact.NewStream() + a consumer rendering
+// at most every 16 ms), divided by the same child into a bare pty drained
+// by a minimal reader. Interleaved, alternating the order.
+func BenchmarkThroughput(b *testing.B) {
+	path, size, lastLine := mixedFile(b, b.TempDir())
+	if _, err := streamBare(path, size); err != nil { // page cache
+		b.Fatal(err)
+	}
+	var sess, bare, ratio, renders []float64
+	n := rounds(3)
+	b.ResetTimer()
+	for range b.N {
+		for r := range n {
+			var ds, db time.Duration
+			var nr int
+			var err1, err2 error
+			if r%2 == 0 {
+				ds, nr, err1 = streamSession(path, lastLine)
+				db, err2 = streamBare(path, size)
+			} else {
+				db, err2 = streamBare(path, size)
+				ds, nr, err1 = streamSession(path, lastLine)
+			}
+			if err1 != nil || err2 != nil {
+				b.Fatal(err1, err2)
+			}
+			mb := float64(size) / 1e6
+			sess, bare = append(sess, mb/ds.Seconds()), append(bare, mb/db.Seconds())
+			ratio = append(ratio, float64(ds)/float64(db))
+			renders = append(renders, float64(nr))
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(median(sess), "session-MB/s")
+	b.ReportMetric(median(bare), "bare-MB/s")
+	b.ReportMetric(median(ratio), "ratio")
+	b.Logf("figure 3: %d rounds of %.1f MB, %s; session MB/s %v, bare MB/s %v, renders %v",
+		len(sess), float64(size)/1e6, loadNote(), round1(sess), round1(bare), renders)
+}
