@@ -57,16 +57,10 @@ func (r *plainRun) run() (steps.Outcome, error) {
 	var pf *plainFailure
 	switch {
 	case err == nil:
-		test := "PASS"
 		if r.opts.SkipTest {
-			test, o.Result = "SKIPPED", "SKIPPED"
+			o.Result = "SKIPPED"
 		}
-		for _, l := range []string{
-			"Connected: OpenCode → OpenAI (ChatGPT Plus/Pro)",
-			"Auth file: " + r.d.Paths.AuthFile,
-			fmt.Sprintf("Models: %d (first: %s)", len(r.models), r.models[0]),
-			"Test run: " + test,
-		} {
+		for _, l := range steps.SummarySuccess(r.d.Paths.AuthFile, r.models, !r.opts.SkipTest) {
 			fmt.Fprintln(r.res, l)
 		}
 	case r.ctx.Err() != nil:
@@ -74,16 +68,8 @@ func (r *plainRun) run() (steps.Outcome, error) {
 		return o, context.Canceled
 	case errors.As(err, &pf):
 		o.Result, o.Step, o.LastError = "FAIL", pf.step, pf.why
-		fmt.Fprintln(r.res, "Not connected: OpenCode → OpenAI (ChatGPT Plus/Pro)")
-		if pf.step == "Test run" {
-			fmt.Fprintln(r.res, "Test run: FAIL")
-		} else {
-			fmt.Fprintln(r.res, pf.step+": FAIL")
-		}
-		fmt.Fprintln(r.res, "Reason: "+pf.why)
-		fmt.Fprintln(r.res, "Next:")
-		for _, n := range append(pf.next, "Troubleshooting guide: "+steps.TroubleshootingGuide) {
-			fmt.Fprintln(r.res, "  "+n)
+		for _, l := range steps.SummaryFailure(pf.step, pf.why, pf.next) {
+			fmt.Fprintln(r.res, l)
 		}
 	default:
 		return o, err
@@ -180,19 +166,9 @@ func (r *plainRun) steps() error {
 		}
 		return fail("Models", err.Error(), "Try it yourself: opencode models openai")
 	}
-	r.models, r.model = models, models[0]
-	if want := r.opts.Model; want != "" {
-		if !strings.HasPrefix(want, "openai/") {
-			want = "openai/" + want
-		}
-		found := false
-		for _, m := range models {
-			found = found || m == want
-		}
-		if !found {
-			return fail("Models", want+" is not among the OpenAI models OpenCode lists for this login.", "Pick one of: "+strings.Join(models[:min(6, len(models))], ", "))
-		}
-		r.model = want
+	r.models = models
+	if r.model, err = steps.ResolveModel(models, r.opts.Model); err != nil {
+		return fail("Models", err.Error(), "Pick a listed model with --model, or leave it out to use the first")
 	}
 	r.say("      %d models (first: %s)", len(models), models[0])
 

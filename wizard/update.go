@@ -679,17 +679,11 @@ func (m *Model) onModels(msg modelsMsg) (tea.Model, tea.Cmd) {
 		return m, m.fail(StepModels, msg.err.Error(), "Try it yourself: opencode models openai", "Then repair with: "+steps.ConnectCommand)
 	}
 	m.models = msg.models
-	m.model = m.models[0]
-	if want := m.opts.Model; want != "" {
-		if !strings.HasPrefix(want, "openai/") {
-			want = "openai/" + want
-		}
-		if !contains(m.models, want) {
-			return m, m.fail(StepModels, want+" is not among the "+fmt.Sprint(len(m.models))+" OpenAI models OpenCode lists for this login.",
-				"Pick one of: "+strings.Join(firstN(m.models, 6), ", "))
-		}
-		m.model = want
+	model, err := steps.ResolveModel(m.models, m.opts.Model)
+	if err != nil {
+		return m, m.fail(StepModels, err.Error(), "Pick a listed model with --model, or leave it out to use the first")
 	}
+	m.model = model
 	m.complete(StepModels, fmt.Sprintf("%d %s (first: %s)", len(m.models), plural(len(m.models), "model"), m.models[0]))
 	return m, m.enterTest()
 }
@@ -741,7 +735,6 @@ func (m *Model) fail(id StepID, why string, next ...string) tea.Cmd {
 			m.next = append(m.next, n)
 		}
 	}
-	m.next = append(m.next, "Troubleshooting guide: "+steps.TroubleshootingGuide)
 	return m.finish()
 }
 
@@ -779,49 +772,15 @@ func (m *Model) finish() tea.Cmd {
 // SummaryLines are the lines shown at the end and printed again after exit.
 func SummaryLines(m *Model) []string {
 	if m.failMsg == "" {
-		test := "PASS"
-		if m.status[StepTest] == Skipped {
-			test = "SKIPPED"
-		}
-		return []string{
-			"Connected: OpenCode → OpenAI (ChatGPT Plus/Pro)",
-			"Auth file: " + m.deps.Paths.AuthFile,
-			fmt.Sprintf("Models: %d (first: %s)", len(m.models), first(m.models)),
-			"Test run: " + test,
-		}
+		return steps.SummarySuccess(m.deps.Paths.AuthFile, m.models, m.status[StepTest] != Skipped)
 	}
-	lines := []string{"Not connected: OpenCode → OpenAI (ChatGPT Plus/Pro)"}
+	step := ""
 	for id := StepPrereq; id < StepSummary; id++ {
 		if m.status[id] == Failed {
-			if id == StepTest {
-				lines = append(lines, "Test run: FAIL")
-			} else {
-				lines = append(lines, id.String()+": FAIL")
-			}
+			step = id.String()
 		}
 	}
-	lines = append(lines, "Reason: "+m.failMsg)
-	if len(m.next) > 0 {
-		lines = append(lines, "Next:")
-		for _, n := range m.next {
-			lines = append(lines, "  "+n)
-		}
-	}
-	return lines
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return s[0]
-}
-
-func firstN(s []string, n int) []string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
+	return steps.SummaryFailure(step, m.failMsg, m.next)
 }
 
 func contains(s []string, v string) bool {
