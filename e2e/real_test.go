@@ -5,14 +5,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// port1455 serialises every test that lets the real opencode start its
-// browser login: the real client always listens on port 1455.
-var port1455 sync.Mutex
 
 // realWizardEnv is a desktop env whose PATH has the real opencode first.
 func realWizardEnv(t *testing.T) *Env {
@@ -27,8 +22,8 @@ func realWizardEnv(t *testing.T) *Env {
 // ignores TERM while it waits) must be gone, the summary must say why.
 func TestRealWizardBrowserLogin(t *testing.T) {
 	realOpenCode(t)
-	port1455.Lock()
-	defer port1455.Unlock()
+	standinPort1455.Lock()
+	defer standinPort1455.Unlock()
 	env := realWizardEnv(t)
 	s := startWizard(t, env, 100, 30)
 	s.WaitFor(t, "Go to: https://auth.openai.com/oauth/authorize?response_type=code&client_id=app_EMoamEEZ73f0CkXaX", 120*time.Second)

@@ -56,7 +56,7 @@ func TestRunHints(r RunResult) []string {
 	h := []string{"Try it yourself: opencode run \"" + TestPrompt + "\" --model=" + r.Model + " --print-logs"}
 	e := strings.ToLower(r.Err + " " + r.Tail)
 	switch {
-	case strings.Contains(e, "refresh token") || strings.Contains(e, "invalid_grant"):
+	case strings.Contains(e, "refresh token") || strings.Contains(e, "token refresh") || strings.Contains(e, "invalid_grant") || strings.Contains(e, "401"):
 		h = append(h, "The login has expired or was used elsewhere: log in again with "+ConnectCommand)
 	case strings.Contains(e, "429") || strings.Contains(e, "usage limit") || strings.Contains(e, "rate limit"):
 		h = append(h, "You hit your plan's usage limit: wait, or check your ChatGPT plan")
