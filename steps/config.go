@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -140,4 +141,26 @@ func pluginSpec(el hujson.Value) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// PluginBackups checks that the plugin installer (which edits the config
+// itself) left a backup of each config file that existed before it ran:
+// one line per file, for the user to see.
+func PluginBackups(before probe.ConfigReport, since time.Time) []string {
+	var notes []string
+	for _, f := range before.Files {
+		matches, _ := filepath.Glob(f.Path + ".bak-*")
+		newest := ""
+		for _, m := range matches {
+			if info, err := os.Stat(m); err == nil && !info.ModTime().Before(since.Add(-time.Second)) {
+				newest = m
+			}
+		}
+		if newest != "" {
+			notes = append(notes, "The plugin installer backed up "+f.Path+" to "+newest+".")
+		} else {
+			notes = append(notes, "The plugin installer made no backup of "+f.Path+"; check the file.")
+		}
+	}
+	return notes
 }

@@ -324,3 +324,18 @@ func TestNpmPackageVersion(t *testing.T) {
 		t.Fatal("read another package's version")
 	}
 }
+
+func TestPluginBackups(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opencode.jsonc")
+	os.WriteFile(cfg, []byte("{}"), 0o644)
+	report := probe.ConfigReport{Files: []probe.ConfigFile{{Path: cfg}}}
+	start := time.Now()
+	if got := PluginBackups(report, start); len(got) != 1 || !strings.Contains(got[0], "made no backup") {
+		t.Fatalf("no backup: %q", got)
+	}
+	os.WriteFile(cfg+".bak-2026-11-29_01-22-41-422", []byte("{}"), 0o644)
+	if got := PluginBackups(report, start); len(got) != 1 || !strings.Contains(got[0], "backed up") {
+		t.Fatalf("backup: %q", got)
+	}
+}

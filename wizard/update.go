@@ -38,6 +38,7 @@ type (
 		before probe.Credential
 		err    error
 	}
+	notesMsg []string
 	movedMsg struct {
 		path, backup string
 		err          error
@@ -114,6 +115,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onRepair(msg)
 	case movedMsg:
 		return m.onMoved(msg)
+	case notesMsg:
+		m.notes = append(m.notes, msg...)
+		return m, nil
 	case methodsMsg:
 		return m.onMethods(msg)
 	case childStartedMsg:
@@ -612,9 +616,12 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 			return m, m.fail(StepMethod, fmt.Sprintf("npx -y opencode-openai-codex-auth@latest failed (exit %d).", code),
 				tail, "Check that the npm registry is reachable, or update OpenCode to 1.1.11+ (no plugin needed): npm install -g opencode-ai@latest")
 		}
-		m.notes = append(m.notes, "Installed the opencode-openai-codex-auth plugin (it backs up your config itself).")
+		m.notes = append(m.notes, "Installed the opencode-openai-codex-auth plugin.")
 		m.detail[StepMethod] = "plugin installed"
-		return m, m.discoverMethods()
+		before, since := m.prereq.Config, m.started
+		return m, tea.Batch(m.discoverMethods(), func() tea.Msg {
+			return notesMsg(steps.PluginBackups(before, since))
+		})
 	case childCodex:
 		return m.onCodexExit(code, left)
 	case childLogin:
