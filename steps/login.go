@@ -94,6 +94,16 @@ func PickMethod(labels []string, kind MethodKind) string {
 			}
 		}
 	}
+	if kind == MethodBrowser {
+		// Early built-in releases (1.1.x) call their only ChatGPT method
+		// plainly "ChatGPT Pro/Plus": a browser login.
+		for _, l := range labels {
+			ll := strings.ToLower(l)
+			if strings.Contains(ll, "chatgpt") && !strings.Contains(ll, "api key") && !strings.Contains(ll, "headless") && !strings.Contains(ll, "paste") && !strings.Contains(ll, "device") {
+				return l
+			}
+		}
+	}
 	return ""
 }
 

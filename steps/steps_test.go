@@ -39,6 +39,8 @@ func TestPickMethod(t *testing.T) {
 		{plugin, MethodDevice, "ChatGPT Plus/Pro (Manual URL Paste)"},
 		{v2, MethodDevice, "Codex device code (legacy)"},
 		{[]string{"Manually enter API Key"}, MethodBrowser, ""},
+		{[]string{"ChatGPT Pro/Plus", "Manually enter API Key"}, MethodBrowser, "ChatGPT Pro/Plus"}, // 1.1.11
+		{[]string{"ChatGPT Pro/Plus", "Manually enter API Key"}, MethodDevice, ""},
 		{nil, MethodDevice, ""},
 	}
 	for _, c := range cases {
