@@ -46,10 +46,6 @@ const (
 	matrixUIWait  = 60 * time.Second
 )
 
-// matrixPort1455 serialises the browser logins of this file: every OpenCode
-// release (and the plugin) listens on port 1455.
-var matrixPort1455 sync.Mutex
-
 type matrixEntry struct {
 	Version string
 	Path    string
@@ -228,16 +224,37 @@ func TestMatrix(t *testing.T) {
 				t.Parallel()
 				slots <- struct{}{}
 				defer func() { <-slots }()
-				t.Run("client", func(t *testing.T) { matrixClient(t, e, rep) })
-				t.Run("empty store", func(t *testing.T) { matrixStatusEmpty(t, e, rep) })
-				t.Run("oauth entry", func(t *testing.T) { matrixStatusOAuth(t, e, rep) })
+				matrixSub(t, rep, e, "client", matrixClient)
+				matrixSub(t, rep, e, "empty store", matrixStatusEmpty)
+				matrixSub(t, rep, e, "oauth entry", matrixStatusOAuth)
 			})
 		}
 	})
 	t.Run("login", func(t *testing.T) {
 		for _, e := range entries {
-			t.Run(e.Version, func(t *testing.T) { matrixLogin(t, e, rep) })
+			matrixSub(t, rep, e, e.Version, matrixLogin)
 		}
+	})
+}
+
+// matrixSub runs f as subtest name and makes sure a failure that did not go
+// through matrixFail (a t.Fatal in a helper) still shows in the report.
+func matrixSub(t *testing.T, rep *matrixReport, e matrixEntry, name string, f func(*testing.T, matrixEntry, *matrixReport)) {
+	t.Run(name, func(t *testing.T) {
+		defer func() {
+			if !t.Failed() {
+				return
+			}
+			rep.set(e.Version, func(r *matrixRow) {
+				for _, f := range r.Failures {
+					if strings.HasPrefix(f, t.Name()+": ") {
+						return
+					}
+				}
+				r.Failures = append(r.Failures, t.Name()+": failed (see the test log)")
+			})
+		}()
+		f(t, e, rep)
 	})
 }
 
@@ -470,11 +487,12 @@ var (
 	matrixMenuRe = regexp.MustCompile(`◆  Select provider|◆  Login method`)
 	// prompts of the non-browser methods: reaching one means the wrong
 	// method was chosen (the plugin's paste prompt, the API key prompt)
-	matrixWrongRe     = regexp.MustCompile(`◆  Enter your API key|◆  Paste the authorization code|Enter code: `)
+	matrixWrongRe     = regexp.MustCompile(`[◆▲]  Enter your API key|[◆▲]  Paste the authorization code|Enter code: `)
 	matrixTitleRe     = regexp.MustCompile(`─ opencode auth login(?: -p openai -m "([^"]+)")? ─`)
 	matrixPickedRe    = regexp.MustCompile(`◇  Login method\n│  (.+)`)
 	matrixRouteRe     = regexp.MustCompile(`(?m)^ [✓✗○●!] Login method\s+(.+)$`)
 	matrixReasonRe    = regexp.MustCompile(`(?s)\nReason: (.*?)\nNext:`)
+	matrixHeidiPickRe = regexp.MustCompile(`Picked (.+?) in OpenCode's menu\.`)
 	matrixPrereqVerRe = regexp.MustCompile(`(?m)^ [✓✗○●!] Prerequisites\s+OpenCode (\S+)`)
 )
 
@@ -491,8 +509,8 @@ func matrixBrowserLabel(label string) bool {
 // matrixLogin renders the release's browser login inside the wizard until
 // the authorization URL is on heidi's screen, then leaves it with ctrl+].
 func matrixLogin(t *testing.T, e matrixEntry, rep *matrixReport) {
-	matrixPort1455.Lock()
-	defer matrixPort1455.Unlock()
+	standinPort1455.Lock()
+	defer standinPort1455.Unlock()
 	matrixWaitPortFree(t, 1455, 90*time.Second)
 	env := matrixEnv(t, e)
 	s := startScreen(t, env, 100, 30, heidi(t), "connect", "opencode", "openai")
@@ -521,11 +539,20 @@ func matrixLogin(t *testing.T, e matrixEntry, rep *matrixReport) {
 		}
 	})
 
+	if row := rep.get(e.Version); row.Flags != "" && route != "" {
+		if want := map[bool]string{true: "-p/-m", false: "menus"}[row.hasFlags]; route != want {
+			matrixFail(t, rep, e.Version, "heidi started OpenCode's login through %s, but this release's `auth login` -p/-m support is %q", route, row.Flags)
+		}
+	}
 	switch i {
 	case 0: // the URL is on heidi's screen
 	case 2:
-		rep.set(e.Version, func(r *matrixRow) { r.Login = "FAIL: a non-browser method ran" })
-		matrixFail(t, rep, e.Version, "OpenCode runs a non-browser method (%q) in a desktop session\n--- screen ---\n%s", picked, s.Screen())
+		claim := ""
+		if m := matrixHeidiPickRe.FindStringSubmatch(txt); m != nil {
+			claim = "; heidi says it picked " + m[1]
+		}
+		rep.set(e.Version, func(r *matrixRow) { r.Login = "FAIL: a non-browser method ran" + claim })
+		matrixFail(t, rep, e.Version, "OpenCode runs a non-browser method (%q) in a desktop session%s\n--- screen ---\n%s", picked, claim, s.Screen())
 		return
 	case 1:
 		reason := ""
@@ -551,8 +578,8 @@ func matrixLogin(t *testing.T, e matrixEntry, rep *matrixReport) {
 				"Spec: heidi drives the menus itself until the authorization URL appears.\n--- screen ---\n%s", e.Version, matrixURLWait, s.Screen())
 		}
 		rep.set(e.Version, func(r *matrixRow) { r.Login = "FAIL: no URL" })
-		matrixFail(t, rep, e.Version, "no authorization URL on heidi's screen within %v (exited: %v)\n--- screen ---\n%s\n--- raw tail ---\n%q",
-			matrixURLWait, s.Exited(), s.Screen(), tail(s.Raw(), 3000))
+		matrixFail(t, rep, e.Version, "no authorization URL on heidi's screen within %v (exited: %v)\n--- screen ---\n%s",
+			matrixURLWait, s.Exited(), s.Screen())
 		return
 	}
 
@@ -560,6 +587,17 @@ func matrixLogin(t *testing.T, e matrixEntry, rep *matrixReport) {
 	if picked != "" && !matrixBrowserLabel(picked) {
 		result = "URL shown, but through " + picked
 		matrixFail(t, rep, e.Version, "a desktop session must get a browser ChatGPT login, but OpenCode ran %q\n--- screen ---\n%s", picked, s.Screen())
+	}
+	if route == "menus" {
+		// heidi must have answered the menus itself, and say truly what it
+		// picked: keys that arrive late can land on the next menu instead
+		if m := matrixHeidiPickRe.FindStringSubmatch(txt); m == nil {
+			result += ", but heidi did not pick the method itself"
+			matrixFail(t, rep, e.Version, "OpenCode ran %q but heidi never said \"Picked … in OpenCode's menu.\": its menu driver did not choose the method\n--- screen ---\n%s", picked, s.Screen())
+		} else if m[1] != picked {
+			result += ", but heidi says it picked " + m[1]
+			matrixFail(t, rep, e.Version, "heidi says it picked %q, but OpenCode ran %q\n--- screen ---\n%s", m[1], picked, s.Screen())
+		}
 	}
 	if strings.Contains(s.Screen(), "[redacted]") {
 		matrixFail(t, rep, e.Version, "the authorization URL was redacted on heidi's screen:\n%s", s.Screen())
@@ -596,7 +634,7 @@ func matrixLogin(t *testing.T, e matrixEntry, rep *matrixReport) {
 // matrixWriteReport writes the markdown table to artifacts/matrix.md.
 func matrixWriteReport(t *testing.T, entries []matrixEntry, rep *matrixReport) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Run on %s with `HEIDI_MATRIX_REPORT=1 go test ./e2e -run TestMatrix -count=1 -timeout 40m` (%s set by `scripts/install-matrix.sh`).\n\n",
+	fmt.Fprintf(&b, "Run on %s with `HEIDI_MATRIX_REPORT=1 go test -race ./e2e -run TestMatrix -count=1 -timeout 40m` (%s set by `scripts/install-matrix.sh`).\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), matrixEnvVar)
 	b.WriteString("| OpenCode | -p/-m | OpenAI methods (`-m heidi-list-methods`) | `models openai`, oauth entry, offline | status, empty store | status, oauth entry | `--json` opencodeVersion | login route in heidi | method OpenCode ran | login in the wizard |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")

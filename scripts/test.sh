@@ -8,6 +8,9 @@ command -v go >/dev/null || { echo "Go is required (https://go.dev/dl)"; exit 1;
 command -v npm >/dev/null || { echo "npm is required to install the real OpenCode client (install Node.js)"; exit 1; }
 eval "$(bash scripts/install-clients.sh)"
 export HEIDI_REAL_OPENCODE HEIDI_REAL_CODEX HEIDI_REAL_PLUGIN
+# Older real releases side by side, for the version matrix (docs/versions.md).
+eval "$(bash scripts/install-matrix.sh)"
+export HEIDI_OPENCODE_MATRIX
 # The real-browser test of `heidi serve` drives Debian's chromium (e2e/browser_test.go).
 if ! command -v chromium >/dev/null; then
   echo "Installing chromium for the browser test of heidi serve..." >&2

@@ -16,11 +16,17 @@ type MenuDriver struct {
 	Done   bool   // both menus answered
 	Fail   string // why the menus cannot lead to a ChatGPT login
 
-	searched bool
-	last     string
+	searched     bool // "openai" typed into the provider search
+	movedProv    bool // arrows sent in the provider menu
+	providerDone bool // Enter sent on OpenAI
+	movedMethod  bool // arrows sent in the method menu
+	last         string
 }
 
-var menuRow = regexp.MustCompile(`^│\s+([●○])\s+(.+?)\s*$`)
+var (
+	menuRow    = regexp.MustCompile(`^│\s+([●○])\s+(.+?)\s*$`)
+	searchLine = regexp.MustCompile(`Search:\s*(\S*)`)
+)
 
 const (
 	keyUp    = "\x1b[A"
@@ -29,11 +35,14 @@ const (
 )
 
 // Next returns the keys to send for this screen ("" when there is nothing
-// to do yet).
+// to do yet). Each prompt is answered once: arrows (or the search text) are
+// sent first, and Enter only once a redraw shows the wanted row highlighted,
+// so the intermediate redraws that follow each key are never answered.
 func (d *MenuDriver) Next(screen string) string {
-	if d.Done || screen == d.last {
+	if d.Done || d.Fail != "" || screen == d.last {
 		return ""
 	}
+	d.last = screen
 	lines := strings.Split(screen, "\n")
 	active := -1
 	for i, l := range lines {
@@ -45,22 +54,21 @@ func (d *MenuDriver) Next(screen string) string {
 		return ""
 	}
 	prompt := lines[active]
-	if strings.Contains(prompt, "API key") && !strings.Contains(prompt, "Login method") {
+	if d.providerDone && strings.Contains(prompt, "API key") && !strings.Contains(prompt, "Login method") {
 		// OpenCode skipped the method menu: its only OpenAI method is an API key.
 		d.Fail = "OpenCode offers only an API key for OpenAI here, no ChatGPT login (the plugin that adds it did not load)"
-		d.last = screen
 		return ""
 	}
 	var rows []string
 	cur := -1
-	search := false
+	search, searchText := false, ""
 	for _, l := range lines[active+1:] {
 		t := strings.TrimRight(l, " ")
 		if strings.HasPrefix(t, "└") {
 			break
 		}
-		if strings.Contains(t, "Search:") {
-			search = true
+		if m := searchLine.FindStringSubmatch(t); m != nil {
+			search, searchText = true, strings.Trim(m[1], "_")
 		}
 		if m := menuRow.FindStringSubmatch(t); m != nil {
 			if m[1] == "●" {
@@ -73,18 +81,26 @@ func (d *MenuDriver) Next(screen string) string {
 		return ""
 	}
 	switch {
-	case strings.Contains(prompt, "Select provider"):
-		target := indexWhere(rows, func(r string) bool { return r == "OpenAI" || strings.HasPrefix(r, "OpenAI ") })
-		if target < 0 {
-			if search && !d.searched {
-				d.searched, d.last = true, screen
-				return "openai"
-			}
+	case strings.Contains(prompt, "Select provider") && !d.providerDone:
+		isOpenAI := func(r string) bool { return r == "OpenAI" || strings.HasPrefix(r, "OpenAI ") }
+		if isOpenAI(rows[cur]) {
+			d.providerDone = true
+			return keyEnter
+		}
+		if search && !d.searched {
+			d.searched = true
+			return "openai"
+		}
+		if d.searched && !strings.EqualFold(searchText, "openai") {
+			return "" // the search text is still being drawn
+		}
+		target := indexWhere(rows, isOpenAI)
+		if target < 0 || d.movedProv {
 			return ""
 		}
-		d.last = screen
-		return moves(cur, target) + keyEnter
-	case strings.Contains(prompt, "Login method"):
+		d.movedProv = true
+		return moves(cur, target)
+	case strings.Contains(prompt, "Login method") && d.providerDone:
 		label := PickMethod(rows, d.Kind)
 		if label == "" && d.Kind == MethodDevice {
 			label = PickMethod(rows, MethodBrowser)
@@ -92,11 +108,17 @@ func (d *MenuDriver) Next(screen string) string {
 		target := indexWhere(rows, func(r string) bool { return r == label })
 		if target < 0 {
 			d.Fail = "OpenCode's login menu offers no ChatGPT method (it offers: " + strings.Join(rows, ", ") + ")"
-			d.last = screen
 			return ""
 		}
-		d.Picked, d.Done, d.last = label, true, screen
-		return moves(cur, target) + keyEnter
+		if target == cur {
+			d.Picked, d.Done = label, true
+			return keyEnter
+		}
+		if d.movedMethod {
+			return ""
+		}
+		d.movedMethod = true
+		return moves(cur, target)
 	}
 	return ""
 }

@@ -41,6 +41,10 @@ func ListModels(ctx context.Context, d Deps) ([]string, error) {
 		return models, fmt.Errorf("`opencode models openai` failed (exit %d): %s", res.ExitCode, ErrorLine(res.Stderr, res.Stdout))
 	}
 	if len(models) == 0 {
+		// Some releases print "Error: Provider not found: openai" and exit 0.
+		if e := ErrorLine(res.Stderr); strings.HasPrefix(e, "Error: ") {
+			return nil, fmt.Errorf("`opencode models openai` listed no OpenAI models: %s", e)
+		}
 		return nil, errors.New("`opencode models openai` listed no OpenAI models")
 	}
 	return models, nil

@@ -115,6 +115,10 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	case modelsErr != nil:
 		st.Reason = "OpenCode lists no OpenAI models: " + modelsErr.Error()
 		st.Next = "opencode models openai  (then: " + ConnectCommand + ")"
+		if tool.Found && !tool.Version.IsZero() && !tool.Version.BuiltinChatGPT() {
+			st.Reason += " (OpenCode " + tool.Version.Raw + " needs the opencode-openai-codex-auth plugin for a ChatGPT login)"
+			st.Next = ConnectCommand + "  (it installs the plugin)"
+		}
 	default:
 		st.Connected = true
 	}
