@@ -108,11 +108,14 @@ func (a *app) runConnect(cmd *cobra.Command, opts connectOptions) error {
 	return nil
 }
 
-// plainMode decides once, before any TUI starts: --plain, TERM=dumb, or
-// stdin/stdout not a terminal.
+// plainMode decides once, before any TUI starts: --plain, TERM=dumb,
+// Windows, or stdin/stdout not a terminal.
 func (a *app) plainMode(opts connectOptions) bool {
 	if opts.Plain || a.sys.Getenv("TERM") == "dumb" {
 		return true
+	}
+	if a.sys.GOOS == "windows" {
+		return true // no pty for the embedded terminal there; the login runs on the console
 	}
 	in, okIn := a.io.In.(interface{ Fd() uintptr })
 	out, okOut := a.io.Out.(interface{ Fd() uintptr })
