@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -315,7 +316,9 @@ type lineWriter struct {
 	buf    []byte
 }
 
-var spinnerRe = regexp.MustCompile(`[◒◐◓◑◇]\s+Waiting for authorization\.{0,3}`)
+var spinnerRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`[◒◐◓◑◇]\s+Waiting for authorization\.{0,3}`)
+})
 
 func (l *lineWriter) Write(b []byte) (int, error) {
 	l.buf = append(l.buf, b...)
@@ -326,7 +329,7 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 		}
 		line := ansi.Strip(string(l.buf[:i]))
 		l.buf = l.buf[i+1:]
-		line = strings.TrimSpace(spinnerRe.ReplaceAllString(strings.ReplaceAll(line, "\r", ""), ""))
+		line = strings.TrimSpace(spinnerRe().ReplaceAllString(strings.ReplaceAll(line, "\r", ""), ""))
 		if line == "" || line == "│" {
 			continue
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -338,11 +337,11 @@ func parseAuth(data []byte, what string) (c Credential) {
 // maxJSDateMillis is the largest |ms| a JavaScript Date can hold.
 const maxJSDateMillis = 8.64e15
 
-var providerIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+var providerIDRE = lazyRE(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // looksLikeProviderID reports whether a top-level key can be shown as a provider id.
 func looksLikeProviderID(k string) bool {
-	return len(k) <= MaxProviderIDLen && providerIDRE.MatchString(k)
+	return len(k) <= MaxProviderIDLen && providerIDRE().MatchString(k)
 }
 
 // authStore is auth.json as probes: the kind of the top-level value, the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +18,7 @@ type Version struct {
 	Raw                 string // the text it was parsed from, trimmed
 }
 
-var versionRE = regexp.MustCompile(`(\d+)\.(\d+)\.(\d+)`)
+var versionRE = lazyRE(`(\d+)\.(\d+)\.(\d+)`)
 
 // maxRawVersion bounds Version.Raw: longer text is replaced by the line that
 // holds the version, or by the match itself.
@@ -30,7 +29,7 @@ const maxRawVersion = 80
 // Raw is s trimmed; when that is multi-line or longer than 80 bytes, Raw is the
 // trimmed line holding the version (or just the x.y.z when that line is long too).
 func ParseVersion(s string) (Version, bool) {
-	m := versionRE.FindStringSubmatchIndex(s)
+	m := versionRE().FindStringSubmatchIndex(s)
 	if m == nil {
 		return Version{}, false
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,12 +20,12 @@ import (
 // list the labels it does have ("Unknown method … Available: …").
 const probeMethod = "heidi-list-methods"
 
-var availableRe = regexp.MustCompile(`Unknown method "[^"]*" for [^.]*\. Available: ([^\n]+)`)
+var availableRe = lazyRE(`Unknown method "[^"]*" for [^.]*\. Available: ([^\n]+)`)
 
 // ParseMethods extracts the login method labels from OpenCode's
 // "Unknown method … Available: a, b, c" error.
 func ParseMethods(out string) []string {
-	m := availableRe.FindStringSubmatch(ansi.Strip(out))
+	m := availableRe().FindStringSubmatch(ansi.Strip(out))
 	if m == nil {
 		return nil
 	}
@@ -127,31 +126,31 @@ type LoginProgress struct {
 }
 
 var (
-	authURLRe   = regexp.MustCompile(`Go to: (https://auth\.openai\.com/oauth/authorize\?\S+)`)
-	deviceURLRe = regexp.MustCompile(`(https://auth\.openai\.com/codex/device)\b`)
-	codeRe      = regexp.MustCompile(`Enter code: ([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})+)`)
-	errRe       = regexp.MustCompile(`Error: ([^\n]+)`)
-	anyURLRe    = regexp.MustCompile(`https://auth\.openai\.com/oauth/authorize\?[^\s"'<>]+`)
+	authURLRe   = lazyRE(`Go to: (https://auth\.openai\.com/oauth/authorize\?\S+)`)
+	deviceURLRe = lazyRE(`(https://auth\.openai\.com/codex/device)\b`)
+	codeRe      = lazyRE(`Enter code: ([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})+)`)
+	errRe       = lazyRE(`Error: ([^\n]+)`)
+	anyURLRe    = lazyRE(`https://auth\.openai\.com/oauth/authorize\?[^\s"'<>]+`)
 )
 
 // ParseLogin reads the (ANSI-stripped) transcript of OpenCode's login.
 func ParseLogin(transcript string) LoginProgress {
 	t := ansi.Strip(transcript)
 	var p LoginProgress
-	if m := authURLRe.FindStringSubmatch(t); m != nil {
+	if m := authURLRe().FindStringSubmatch(t); m != nil {
 		p.AuthURL = m[1]
-	} else if m := anyURLRe.FindString(t); m != "" {
+	} else if m := anyURLRe().FindString(t); m != "" {
 		p.AuthURL = m // the plugin prints the URL on a line of its own
 	}
-	if m := deviceURLRe.FindStringSubmatch(t); m != nil {
+	if m := deviceURLRe().FindStringSubmatch(t); m != nil {
 		p.DeviceURL = m[1]
 	}
-	if m := codeRe.FindStringSubmatch(t); m != nil {
+	if m := codeRe().FindStringSubmatch(t); m != nil {
 		p.Code = m[1]
 	}
 	p.Success = strings.Contains(t, "Login successful")
 	p.Cancelled = strings.Contains(t, "Canceled")
-	if m := errRe.FindAllStringSubmatch(t, -1); m != nil {
+	if m := errRe().FindAllStringSubmatch(t, -1); m != nil {
 		p.Error = shorten(strings.TrimSpace(m[len(m)-1][1]), 200)
 	}
 	return p

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -24,8 +23,8 @@ type MenuDriver struct {
 }
 
 var (
-	menuRow    = regexp.MustCompile(`^│\s+([●○])\s+(.+?)\s*$`)
-	searchLine = regexp.MustCompile(`Search:\s*(\S*)`)
+	menuRow    = lazyRE(`^│\s+([●○])\s+(.+?)\s*$`)
+	searchLine = lazyRE(`Search:\s*(\S*)`)
 )
 
 const (
@@ -67,10 +66,10 @@ func (d *MenuDriver) Next(screen string) string {
 		if strings.HasPrefix(t, "└") {
 			break
 		}
-		if m := searchLine.FindStringSubmatch(t); m != nil {
+		if m := searchLine().FindStringSubmatch(t); m != nil {
 			search, searchText = true, strings.Trim(m[1], "_")
 		}
-		if m := menuRow.FindStringSubmatch(t); m != nil {
+		if m := menuRow().FindStringSubmatch(t); m != nil {
 			if m[1] == "●" {
 				cur = len(rows)
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -13,14 +12,14 @@ import (
 	"github.com/heidi-cli/heidi/redact"
 )
 
-var modelLine = regexp.MustCompile(`^openai/[A-Za-z0-9._:+-]+$`)
+var modelLine = lazyRE(`^openai/[A-Za-z0-9._:+-]+$`)
 
 // ParseModels returns the openai/… ids in the output of `opencode models openai`.
 func ParseModels(out string) []string {
 	var models []string
 	for _, line := range strings.Split(ansi.Strip(out), "\n") {
 		line = strings.TrimSpace(line)
-		if modelLine.MatchString(line) {
+		if modelLine().MatchString(line) {
 			models = append(models, line)
 		}
 	}
