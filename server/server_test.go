@@ -630,6 +630,9 @@ func TestPageAndAssets(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
+	if want := `<meta name="heidi-token" content="` + w.srv.token + `">`; !strings.Contains(page.body, want) || strings.Contains(page.body, tokenSlot) {
+		t.Errorf("page does not carry the session token in its meta tag")
+	}
 	// CSP forbids inline script and style: none may be present, nor anything remote.
 	for _, bad := range []*regexp.Regexp{
 		regexp.MustCompile(`<script(\s[^>]*)?>[^<]`),          // inline script
@@ -727,5 +730,15 @@ func TestServeShutdownCancelsTest(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
 		t.Fatal("still listening after Serve returned")
+	}
+}
+
+func TestIndexPageEscapesToken(t *testing.T) {
+	page, err := indexPage(`"><script>x</script>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(page), "<script>x") || !strings.Contains(string(page), `content="&#34;&gt;&lt;script&gt;x&lt;/script&gt;"`) {
+		t.Errorf("token not escaped in the page")
 	}
 }
