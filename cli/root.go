@@ -65,6 +65,14 @@ type app struct {
 
 // Main runs heidi with args and returns the process exit code.
 func Main(args []string) int {
+	// `heidi --version` alone is answered before the command tree is built
+	// and signal handlers are installed: scripts that probe the version pay
+	// only for the process start. Anything else goes through cobra, which
+	// prints the same line.
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") {
+		fmt.Fprintf(os.Stdout, "heidi %s\n", version())
+		return ExitOK
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return Run(ctx, args, IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}, probe.Default())

@@ -433,3 +433,17 @@ func TestStatusAfterConnect(t *testing.T) {
 		t.Errorf("Last test row %q, want PASS … with %s", got, firstOAuthModel)
 	}
 }
+
+// TestVersion checks `heidi --version` and `-v`, which heidi answers before
+// building its command tree: the same one line cobra prints, on stdout, and
+// nothing else.
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	for _, args := range [][]string{{"--version"}, {"-v"}} {
+		r := runWith(t, env, RunOpts{Timeout: 30 * time.Second}, append([]string{heidi(t)}, args...)...)
+		if r.Code != 0 || r.Stdout != "heidi dev\n" || r.Stderr != "" {
+			t.Errorf("%v: rc %d stdout %q stderr %q, want rc 0 and \"heidi dev\\n\"", args, r.Code, r.Stdout, r.Stderr)
+		}
+	}
+}
