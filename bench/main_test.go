@@ -104,6 +104,12 @@ func binary(b testing.TB, name string) string {
 	var r buildResult
 	switch name {
 	case "heidi":
+		// HEIDI_BENCH_BINARY measures a given build (a release, or one kept
+		// for perf to resolve symbols) instead of building one here.
+		if p := os.Getenv("HEIDI_BENCH_BINARY"); p != "" {
+			r.path = p
+			break
+		}
 		r.path = filepath.Join(binDir, "heidi")
 		r.err = goBuild(root, r.path, ".")
 	case "opencode":
