@@ -83,7 +83,10 @@ func NewStream() *Stream {
 
 // Write takes the next piece of the stream and returns what may be shown
 // now. The result is a new slice (possibly empty) that the caller may keep.
-func (s *Stream) Write(p []byte) []byte {
+func (s *Stream) Write(p []byte) []byte { return s.Append(nil, p) }
+
+// Append is Write that appends what may be shown now to dst.
+func (s *Stream) Append(dst, p []byte) []byte {
 	if s.skipping {
 		j := 0
 		for j < len(p) && !endsRun(p[j]) {
@@ -94,14 +97,14 @@ func (s *Stream) Write(p []byte) []byte {
 			s.st.ended = false
 		}
 		if j == len(p) {
-			return nil
+			return dst
 		}
 		s.skipping = false
 		s.masked = false
 		p = p[j:]
 	}
 	if len(p) == 0 {
-		return nil
+		return dst
 	}
 	s.w = append(s.w, p...)
 	n := len(s.w)
@@ -114,7 +117,7 @@ func (s *Stream) Write(p []byte) []byte {
 		if hold < n {
 			s.spans = addSpan(s.spans, span{hold, max(hold, s.emitted), n})
 		}
-		out, masked := render(nil, s.w, s.spans, s.emitted, n, s.masked)
+		out, masked := render(dst, s.w, s.spans, s.emitted, n, s.masked)
 		s.reset(n)
 		s.skipping = hold < n
 		s.masked = masked
@@ -133,9 +136,12 @@ func (s *Stream) Write(p []byte) []byte {
 			keep = min(keep, sp.at)
 		}
 	}
-	var out []byte
+	out := dst
 	if h > s.emitted {
-		out, s.masked = render(make([]byte, 0, h-s.emitted+len(Mask)), s.w, s.spans, s.emitted, h, s.masked)
+		if dst == nil {
+			dst = make([]byte, 0, h-s.emitted+len(Mask))
+		}
+		out, s.masked = render(dst, s.w, s.spans, s.emitted, h, s.masked)
 	}
 	s.compact(keep, h)
 	return out
@@ -165,9 +171,7 @@ func (s *Stream) compact(keep, emitted int) {
 	keep = max(keep, s.from)
 	k := max(0, keep-lookback)
 	s.from = keep - k
-	for _, c := range s.w[:k] {
-		s.st.step(c)
-	}
+	s.st.run(s.w[:k])
 	if k > 0 {
 		s.pre = int(s.w[k-1])
 	}
@@ -178,9 +182,7 @@ func (s *Stream) compact(keep, emitted int) {
 
 // reset empties the buffer after all n bytes were emitted.
 func (s *Stream) reset(n int) {
-	for _, c := range s.w[:n] {
-		s.st.step(c)
-	}
+	s.st.run(s.w[:n])
 	if n > 0 {
 		s.pre = int(s.w[n-1])
 	}
@@ -269,6 +271,17 @@ type lexState struct {
 	// ended: the previous byte completed an escape sequence, so a token may
 	// start here even if that byte was a letter (as in "\x1b[1m").
 	ended bool
+}
+
+// run steps over p.
+func (l *lexState) run(p []byte) {
+	for _, c := range p {
+		if l.mode == lexGround && c != 0x1b {
+			l.ended = false
+			continue
+		}
+		l.step(c)
+	}
 }
 
 func (l *lexState) step(c byte) {
@@ -395,6 +408,10 @@ func analyze(w []byte, from, pre int, st lexState, final bool, spans []span) ([]
 				}
 				try(r, lo, hi)
 			}
+		}
+		if st.mode == lexGround && c != 0x1b { // step's common case, inline
+			st.ended = false
+			continue
 		}
 		st.step(c)
 	}
