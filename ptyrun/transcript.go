@@ -33,9 +33,31 @@ func (t *transcript) Write(p []byte) {
 	if t.buf == nil {
 		t.atLineStart = true
 	}
-	for _, c := range p {
-		t.step(c)
+	for i := 0; i < len(p); i++ {
+		if t.mode == trGround {
+			// A run of printable bytes goes in at once (ground's common case).
+			k := i
+			for k < len(p) && p[k] >= 0x20 && p[k] != 0x7f {
+				k++
+			}
+			if k > i {
+				if t.pendingCR {
+					t.newline()
+				}
+				t.buf = append(t.buf, p[i:k]...)
+				t.atLineStart = false
+				i = k - 1
+				t.trim()
+				continue
+			}
+		}
+		t.step(p[i])
 	}
+	t.trim()
+}
+
+// trim keeps the buffer under twice what String shows.
+func (t *transcript) trim() {
 	if len(t.buf) > 2*transcriptMax {
 		n := copy(t.buf, t.buf[len(t.buf)-transcriptMax:])
 		t.buf = t.buf[:n]
