@@ -17,7 +17,7 @@ import (
 
 // benchFile writes about 20 MB of mixed ANSI text (colours, clack-style
 // redraws, UTF-8) and returns its path and size.
-func benchFile(b *testing.B) (string, int64) {
+func benchFile(b testing.TB) (string, int64) {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "mixed.txt")
 	f, err := os.Create(path)
@@ -77,6 +77,47 @@ func BenchmarkThroughput(b *testing.B) {
 			}
 			_ = cmd.Wait()
 			_ = ptmx.Close()
+		}
+	})
+}
+
+// BenchmarkStages measures the per-byte stages of the output path on the
+// same 20 MB, in memory: the transcript, the jump-scroll scan (1 MB
+// batches, as the queue delivers them under load), and x/vt itself on
+// the first 2 MB (what jump scroll saves).
+func BenchmarkStages(b *testing.B) {
+	path, size := benchFile(b)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("transcript", func(b *testing.B) {
+		b.SetBytes(size)
+		for range b.N {
+			var t transcript
+			for i := 0; i < len(data); i += readSize {
+				t.Write(data[i:min(i+readSize, len(data))])
+			}
+		}
+	})
+	b.Run("jumpscan", func(b *testing.B) {
+		b.SetBytes(size)
+		for range b.N {
+			j := newJumper()
+			j.start(0, 0, 120, 40, 0)
+			for i := 0; i < len(data); i += maxPending {
+				j.newBatch()
+				j.synced = true
+				j.run(data[i:min(i+maxPending, len(data))], 0)
+			}
+		}
+	})
+	b.Run("emulator", func(b *testing.B) {
+		b.SetBytes(2 << 20)
+		for range b.N {
+			em := newEmulator(120, 40)
+			_, _ = em.Write(data[:2<<20])
+			_ = em.Close()
 		}
 	})
 }

@@ -2,10 +2,14 @@
 // screen through an x/vt terminal emulator, so a TUI can show the child's
 // screen live inside its own frame.
 //
-// One goroutine reads the pty: every chunk passes through the optional
-// Filter (secret redaction), then into the emulator and the transcript, and
-// then a coalescing notification goes out on Updates. The consumer renders
-// when notified (Render, Text, Cursor); nothing renders per read. Input
+// Output goes through three goroutines joined by bounded queues, so that
+// each stage takes whatever has piled up as one batch: one only reads the
+// pty (the child is never held up by the work below), one runs the
+// optional Filter (secret redaction), and one feeds the transcript and the
+// emulator, then sends a coalescing notification on Updates. The consumer renders when notified
+// (Render, Text, Cursor); nothing renders per read. When the child prints
+// faster than the emulator draws, the batches grow and lines that would
+// scroll away unseen are not drawn (jump scroll, see jump.go). Input
 // (keys, text, pastes, raw bytes) is queued without blocking the caller and
 // reaches the child in order through one writer; the emulator's replies to
 // terminal queries (DA1, CPR, …) travel the same path, so queries are always
@@ -44,6 +48,12 @@ type Filter interface {
 	Flush() []byte
 }
 
+// appendFilter is a Filter that can append its output to a buffer
+// (*redact.Stream can), which saves a copy per read.
+type appendFilter interface {
+	Append(dst, p []byte) []byte
+}
+
 // Spec describes the child to start.
 type Spec struct {
 	Path string
@@ -72,6 +82,13 @@ const (
 	drainQuiet = 250 * time.Millisecond
 	drainMax   = 2 * time.Second
 	readSize   = 32 << 10
+	// maxPending bounds the queue between the reader and the emulator; a
+	// reader that finds it full waits, and so does the child.
+	maxPending = 1 << 20
+	// filterPiece is how much of a batch goes through the Filter at once.
+	filterPiece = 64 << 10
+	// queueChunk is the first capacity of a queue's buffer.
+	queueChunk = 64 << 10
 )
 
 // Session is a child process running in a pty, seen through an emulator.
@@ -88,15 +105,19 @@ type Session struct {
 	pw        *io.PipeWriter // the emulator's input pipe (keys and replies)
 	cols      int
 	rows      int
+	tmu       sync.Mutex // guards tr, which filterLoop writes
 	tr        transcript
 	emuPanics int
 	lastPanic string
+	jump      *jumper
+	jumped    int64 // bytes not drawn by jump scroll
 
-	// fmu serialises the Filter and the order in which its output is fed
-	// (reader goroutine and idle flush).
-	fmu      sync.Mutex
-	idle     *time.Timer
-	finished bool
+	raw, shown *byteQueue // reader -> filter -> emulator
+	emuDone    chan struct{}
+
+	// idle flushes the Filter after a silence (see idleFlush); the flush
+	// itself happens in filterLoop, the Filter's only user.
+	idle *time.Timer
 
 	updates chan struct{}
 	done    chan struct{}
@@ -161,12 +182,18 @@ func Start(spec Spec) (*Session, error) {
 		out:     newQueue[[]byte](),
 		em:      em,
 		pw:      pw,
+		jump:    newJumper(),
+		emuDone: make(chan struct{}),
+		raw:     newByteQueue(),
+		shown:   newByteQueue(),
 	}
 	s.idle = time.AfterFunc(time.Hour, s.idleFlush)
 	s.idle.Stop()
 
 	readerDone := make(chan struct{})
 	go s.readLoop(readerDone)
+	go s.filterLoop()
+	go s.emuLoop()
 	go s.waitLoop(readerDone)
 	go s.encodeLoop()
 	go s.pumpLoop()
@@ -282,6 +309,7 @@ func (s *Session) Resize(cols, rows int) {
 	}
 	_ = setSize(s.ptmx, cols, rows) // fails harmlessly once the pty is closed
 	s.guard(func() { s.em.Resize(cols, rows) })
+	s.jump.unsync()
 	s.cols, s.rows = cols, rows
 	s.notify()
 }
@@ -350,8 +378,8 @@ func (s *Session) Cursor() (x, y int, visible bool) {
 // (after the Filter), without escape sequences and with CR, LF and CRLF
 // (and cursor moves to another line) turned into "\n".
 func (s *Session) Transcript() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.tmu.Lock()
+	defer s.tmu.Unlock()
 	return s.tr.String()
 }
 
@@ -407,7 +435,7 @@ func (s *Session) readLoop(readerDone chan<- struct{}) {
 	for {
 		n, err := s.ptmx.Read(buf)
 		if n > 0 {
-			s.feed(buf[:n])
+			s.raw.put(buf[:n])
 			if s.exited.Load() {
 				s.extendDrain()
 			}
@@ -420,13 +448,7 @@ func (s *Session) readLoop(readerDone chan<- struct{}) {
 			break
 		}
 	}
-	s.fmu.Lock()
-	s.finished = true
-	s.idle.Stop()
-	if s.filter != nil {
-		s.emit(s.filter.Flush())
-	}
-	s.fmu.Unlock()
+	s.raw.close()
 }
 
 func (s *Session) extendDrain() {
@@ -443,6 +465,7 @@ func (s *Session) waitLoop(readerDone <-chan struct{}) {
 	s.exited.Store(true)
 	s.extendDrain() // pollable pty: stop reading once output dries up
 	<-readerDone
+	<-s.emuDone
 
 	code := 0
 	if err != nil {
@@ -462,39 +485,121 @@ func (s *Session) waitLoop(readerDone <-chan struct{}) {
 	s.notify()
 }
 
-// feed runs one chunk from the pty through the Filter into the screen.
-func (s *Session) feed(p []byte) {
-	s.fmu.Lock()
-	defer s.fmu.Unlock()
-	if s.finished {
-		return
+// idleFlush asks filterLoop to flush the Filter: nothing came for a while.
+func (s *Session) idleFlush() { s.raw.poke() }
+
+// filterLoop runs the Filter over each batch the reader queued, and
+// flushes it after a silence and at the end.
+func (s *Session) filterLoop() {
+	defer s.shown.close()
+	var out, batch []byte
+	for {
+		var closed, poked bool
+		batch, closed, poked = s.raw.take(batch)
+		switch {
+		case len(batch) > 0 && s.filter == nil:
+			s.pass(batch)
+		case len(batch) > 0:
+			// In pieces, the Filter's own buffers stay small.
+			out = out[:0]
+			for p := batch; len(p) > 0; {
+				n := min(len(p), filterPiece)
+				if af, ok := s.filter.(appendFilter); ok {
+					out = af.Append(out, p[:n])
+				} else {
+					out = append(out, s.filter.Write(p[:n])...)
+				}
+				p = p[n:]
+			}
+			s.pass(out)
+			s.idle.Reset(idleFlush)
+		case closed:
+			s.idle.Stop()
+			if s.filter != nil {
+				s.pass(s.filter.Flush())
+			}
+			return
+		case poked && s.filter != nil:
+			s.pass(s.filter.Flush())
+		}
 	}
-	if s.filter == nil {
-		s.emit(p)
-		return
-	}
-	s.emit(s.filter.Write(p))
-	s.idle.Reset(idleFlush)
 }
 
-func (s *Session) idleFlush() {
-	s.fmu.Lock()
-	defer s.fmu.Unlock()
-	if !s.finished {
-		s.emit(s.filter.Flush())
+// pass records filtered output in the transcript (here, so that the
+// emulator's goroutine has less to do) and queues it for the emulator.
+func (s *Session) pass(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	s.tmu.Lock()
+	s.tr.Write(p)
+	s.tmu.Unlock()
+	s.shown.put(p)
+}
+
+// emuLoop feeds each batch of filtered output to the emulator.
+func (s *Session) emuLoop() {
+	defer close(s.emuDone)
+	var batch []byte
+	for {
+		var closed bool
+		batch, closed, _ = s.shown.take(batch)
+		if len(batch) > 0 {
+			s.show(batch)
+		} else if closed {
+			return
+		}
 	}
 }
 
-// emit shows filtered output. Called with fmu held.
-func (s *Session) emit(p []byte) {
+// show puts filtered output into the emulator.
+func (s *Session) show(p []byte) {
 	if len(p) == 0 {
 		return
 	}
 	s.mu.Lock()
-	s.writeEmu(p)
-	s.tr.Write(p)
+	s.draw(p)
 	s.mu.Unlock()
 	s.notify()
+}
+
+// draw feeds a batch to the emulator through the jump-scroll model. If
+// the emulator panicked (its parser was reset, so the model's parser may
+// disagree with it) or the model did, jump scroll stays off. Called with
+// mu held.
+func (s *Session) draw(p []byte) {
+	j := s.jump
+	if j.broken {
+		s.writeEmu(p)
+		return
+	}
+	panics := s.emuPanics
+	defer func() {
+		if r := recover(); r != nil {
+			s.emuPanics++
+			s.lastPanic = fmt.Sprint("jump scroll: ", r)
+			j.broken = true
+			j.unsync()
+		}
+	}()
+	cursor := func() (int, int) {
+		var x, y int
+		s.guard(func() { p := s.em.CursorPosition(); x, y = p.X, p.Y })
+		return x, y
+	}
+	s.jumped += int64(jumpFeed(j, p, s.writeEmu, cursor, s.cols, s.rows))
+	if s.emuPanics != panics {
+		j.broken = true
+		j.unsync()
+	}
+}
+
+// Jumped reports how many bytes of the child's output were never drawn
+// because they would have scrolled away before the next frame.
+func (s *Session) Jumped() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.jumped
 }
 
 // writeEmu feeds the emulator one escape sequence at a time (each piece
@@ -592,6 +697,75 @@ func (s *Session) writeLoop() {
 			}
 		}
 	}
+}
+
+// ---- bounded byte queue ----
+
+// byteQueue joins two stages of the output pipeline: put appends (waiting
+// while maxPending bytes are queued), take hands over everything queued at
+// once. poke wakes a taker with nothing queued (the idle flush).
+type byteQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	buf    []byte
+	closed bool
+	poked  bool
+}
+
+func newByteQueue() *byteQueue {
+	q := &byteQueue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *byteQueue) put(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	q.mu.Lock()
+	for len(q.buf) >= maxPending && !q.closed {
+		q.cond.Wait()
+	}
+	wake := len(q.buf) == 0 // a taker waits only on an empty queue
+	if cap(q.buf) == 0 {
+		q.buf = make([]byte, 0, max(len(p), queueChunk))
+	}
+	q.buf = append(q.buf, p...)
+	if wake {
+		q.cond.Broadcast()
+	}
+	q.mu.Unlock()
+}
+
+// take waits for bytes, a poke or the close, and returns the queued bytes
+// in place of spare (whose memory the queue reuses).
+func (q *byteQueue) take(spare []byte) (batch []byte, closed, poked bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.buf) == 0 && !q.closed && !q.poked {
+		q.cond.Wait()
+	}
+	batch, closed, poked = q.buf, q.closed, q.poked
+	q.buf, q.poked = spare[:0], false
+	if cap(q.buf) > 2*maxPending {
+		q.buf = nil
+	}
+	q.cond.Broadcast() // a putter may be waiting for room
+	return batch, closed, poked
+}
+
+func (q *byteQueue) poke() {
+	q.mu.Lock()
+	q.poked = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
+}
+
+func (q *byteQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
 }
 
 // ---- unbounded FIFO ----
