@@ -365,6 +365,17 @@ func analyze(w []byte, from, pre int, st lexState, final bool, spans []span) ([]
 	// find a part of that value: skip it (keeps ";code=;code=…" linear).
 	paramEnd := 0
 	for i := 0; i < n; i++ {
+		if st.mode == lexGround && !stopByte[w[i]] {
+			// Skip what can neither start a candidate nor an escape
+			// sequence: for those bytes the lexer only clears ended.
+			for i < n && !stopByte[w[i]] {
+				i++
+			}
+			st.ended = false
+			if i == n {
+				break
+			}
+		}
 		c := w[i]
 		if i >= from && firstByte[c] {
 			prev := pre
@@ -422,6 +433,13 @@ var firstByte = func() (t [256]bool) {
 	for _, c := range []byte(`esr"bBaicO`) {
 		t[c] = true
 	}
+	return t
+}()
+
+// stopByte: firstByte and ESC, where analyze's skip in ground state stops.
+var stopByte = func() (t [256]bool) {
+	t = firstByte
+	t[0x1b] = true
 	return t
 }()
 
