@@ -113,7 +113,7 @@ func BenchmarkThroughput(b *testing.B) {
 		b.Fatal(err)
 	}
 	var sess, bare, ratio, renders []float64
-	n := rounds(3)
+	n := rounds(7)
 	b.ResetTimer()
 	for range b.N {
 		for r := range n {

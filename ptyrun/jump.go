@@ -66,6 +66,7 @@ type jumper struct {
 	lost       bool
 	lostAt     int
 	standIn    []byte
+	other      []jumpSpan
 }
 
 const (
@@ -264,6 +265,7 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY int) []byte {
 	b := j.standIn[:0]
 	var eff sgrEffect
 	fold := true
+	other := j.other[:0] // spans that are not plain SGRs
 	for _, s := range j.spans {
 		if s.from < lo || s.to > cut {
 			continue
@@ -271,22 +273,25 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY int) []byte {
 		seq := p[s.from:s.to]
 		if params, ok := sgrParams(seq); ok {
 			fold = fold && eff.add(params)
-		} else if len(seq) > 0 && (seq[0] == 0x90 || len(seq) > 1 && seq[1] == 'P') {
+			continue
+		}
+		if seq[0] == 0x90 || len(seq) > 1 && seq[1] == 'P' {
 			fold = false // DECRQSS can ask for the pen: keep the order
 		}
+		other = append(other, s)
 	}
-	for _, s := range j.spans {
-		if s.from < lo || s.to > cut {
-			continue
-		}
-		seq := p[s.from:s.to]
-		if _, ok := sgrParams(seq); ok && fold {
-			continue
-		}
-		b = append(b, seq...)
-	}
+	j.other = other
 	if fold {
+		for _, s := range other {
+			b = append(b, p[s.from:s.to]...)
+		}
 		b = eff.appendTo(b)
+	} else {
+		for _, s := range j.spans {
+			if s.from >= lo && s.to <= cut {
+				b = append(b, p[s.from:s.to]...)
+			}
+		}
 	}
 	b = append(b, '\r')
 	if j.lastASCII >= lo && j.lastASCII < cut {

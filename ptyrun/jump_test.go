@@ -312,3 +312,41 @@ func TestSessionJumpsFastOutput(t *testing.T) {
 		t.Errorf("jumped %d of %d bytes: the fast child was drawn line by line", j, b.Len())
 	}
 }
+
+// TestByteQueue: take hands over everything queued at once; waitFill
+// returns as soon as the level is reached or the queue closes, not at
+// its deadline; put waits while the queue is full.
+func TestByteQueue(t *testing.T) {
+	q := newByteQueue(8)
+	q.put([]byte("abc"))
+	q.put([]byte("de"))
+	if b, closed, _ := q.take(nil); string(b) != "abcde" || closed {
+		t.Fatalf("take = %q %v", b, closed)
+	}
+	far := time.Now().Add(time.Hour)
+	go q.put([]byte("0123456789"))
+	q.waitFill(6, far) // would take an hour if the level did not end it
+	go q.close()
+	q.waitFill(100, far)
+	b, closed, _ := q.take(nil)
+	if string(b) != "0123456789" || !closed {
+		t.Fatalf("take = %q %v", b, closed)
+	}
+
+	q = newByteQueue(4)
+	q.put([]byte("full"))
+	put := make(chan struct{})
+	go func() { q.put([]byte("more")); close(put) }()
+	select {
+	case <-put:
+		t.Fatal("put did not wait for room")
+	default:
+	}
+	if b, _, _ := q.take(nil); string(b) != "full" {
+		t.Fatalf("take = %q", b)
+	}
+	<-put
+	if b, _, _ := q.take(nil); string(b) != "more" {
+		t.Fatalf("take = %q", b)
+	}
+}

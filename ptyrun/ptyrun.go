@@ -82,13 +82,17 @@ const (
 	drainQuiet = 250 * time.Millisecond
 	drainMax   = 2 * time.Second
 	readSize   = 32 << 10
-	// maxPending bounds the queue between the reader and the emulator; a
-	// reader that finds it full waits, and so does the child.
+	// maxPending bounds the queue in front of the emulator, and so how
+	// much one batch can jump; rawPending the one in front of the Filter.
+	// A stage that finds its queue full waits, and so, in the end, does
+	// the child.
 	maxPending = 1 << 20
+	rawPending = 256 << 10
 	// filterPiece is how much of a batch goes through the Filter at once.
 	filterPiece = 64 << 10
-	// queueChunk is the first capacity of a queue's buffer.
-	queueChunk = 64 << 10
+	// paceBatch and paceEvery: see emuLoop.
+	paceBatch = 64 << 10
+	paceEvery = 16 * time.Millisecond
 )
 
 // Session is a child process running in a pty, seen through an emulator.
@@ -184,8 +188,8 @@ func Start(spec Spec) (*Session, error) {
 		pw:      pw,
 		jump:    newJumper(),
 		emuDone: make(chan struct{}),
-		raw:     newByteQueue(),
-		shown:   newByteQueue(),
+		raw:     newByteQueue(rawPending),
+		shown:   newByteQueue(maxPending),
 	}
 	s.idle = time.AfterFunc(time.Hour, s.idleFlush)
 	s.idle.Stop()
@@ -525,15 +529,8 @@ func (s *Session) filterLoop() {
 	}
 }
 
-// pass records filtered output in the transcript (here, so that the
-// emulator's goroutine has less to do) and queues it for the emulator.
+// pass queues filtered output for the emulator.
 func (s *Session) pass(p []byte) {
-	if len(p) == 0 {
-		return
-	}
-	s.tmu.Lock()
-	s.tr.Write(p)
-	s.tmu.Unlock()
 	s.shown.put(p)
 }
 
@@ -544,10 +541,20 @@ func (s *Session) emuLoop() {
 	for {
 		var closed bool
 		batch, closed, _ = s.shown.take(batch)
+		start := time.Now()
 		if len(batch) > 0 {
 			s.show(batch)
 		} else if closed {
 			return
+		}
+		// While the child streams, draw about once a frame: each batch
+		// costs a screenful of scrolling however large it is, so fewer,
+		// larger batches leave the CPU to the child and the filter, and a
+		// consumer renders at most once a frame anyway. The wait ends
+		// early when the queue is half full, so it never holds the child
+		// up. Typing and prompts come in small batches and are not held.
+		if len(batch) >= paceBatch {
+			s.shown.waitFill(s.shown.max/2, start.Add(paceEvery))
 		}
 	}
 }
@@ -557,6 +564,9 @@ func (s *Session) show(p []byte) {
 	if len(p) == 0 {
 		return
 	}
+	s.tmu.Lock()
+	s.tr.Write(p)
+	s.tmu.Unlock()
 	s.mu.Lock()
 	s.draw(p)
 	s.mu.Unlock()
@@ -705,15 +715,17 @@ func (s *Session) writeLoop() {
 // while maxPending bytes are queued), take hands over everything queued at
 // once. poke wakes a taker with nothing queued (the idle flush).
 type byteQueue struct {
+	max    int
 	mu     sync.Mutex
 	cond   *sync.Cond
 	buf    []byte
 	closed bool
 	poked  bool
+	want   int // waitFill's level, 0 when nobody waits for one
 }
 
-func newByteQueue() *byteQueue {
-	q := &byteQueue{}
+func newByteQueue(max int) *byteQueue {
+	q := &byteQueue{max: max}
 	q.cond = sync.NewCond(&q.mu)
 	return q
 }
@@ -723,18 +735,41 @@ func (q *byteQueue) put(p []byte) {
 		return
 	}
 	q.mu.Lock()
-	for len(q.buf) >= maxPending && !q.closed {
+	for len(q.buf) >= q.max && !q.closed {
 		q.cond.Wait()
 	}
-	wake := len(q.buf) == 0 // a taker waits only on an empty queue
+	wake := len(q.buf) == 0 // a taker waits on an empty queue, or in waitFill
 	if cap(q.buf) == 0 {
-		q.buf = make([]byte, 0, max(len(p), queueChunk))
+		// Once, at the size it will need: growing by doubling would touch
+		// twice the memory, and fresh pages are what costs here.
+		q.buf = make([]byte, 0, q.max+max(len(p), readSize))
 	}
 	q.buf = append(q.buf, p...)
-	if wake {
+	if wake || q.want > 0 && len(q.buf) >= q.want {
 		q.cond.Broadcast()
 	}
 	q.mu.Unlock()
+}
+
+// waitFill waits until n bytes are queued, the queue is closed, or until.
+func (q *byteQueue) waitFill(n int, until time.Time) {
+	d := time.Until(until)
+	if d <= 0 {
+		return
+	}
+	t := time.AfterFunc(d, func() {
+		q.mu.Lock()
+		q.cond.Broadcast()
+		q.mu.Unlock()
+	})
+	defer t.Stop()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.want = n
+	for len(q.buf) < n && !q.closed && time.Now().Before(until) {
+		q.cond.Wait()
+	}
+	q.want = 0
 }
 
 // take waits for bytes, a poke or the close, and returns the queued bytes
@@ -746,10 +781,9 @@ func (q *byteQueue) take(spare []byte) (batch []byte, closed, poked bool) {
 		q.cond.Wait()
 	}
 	batch, closed, poked = q.buf, q.closed, q.poked
+	// The buffers stay bounded: put appends only below max, and what it
+	// appends is at most one earlier stage's batch.
 	q.buf, q.poked = spare[:0], false
-	if cap(q.buf) > 2*maxPending {
-		q.buf = nil
-	}
 	q.cond.Broadcast() // a putter may be waiting for room
 	return batch, closed, poked
 }

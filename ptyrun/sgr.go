@@ -6,16 +6,24 @@ import (
 
 // sgrEffect is what a run of SGR sequences does to the pen, field by
 // field, in x/vt's terms (ultraviolet's ReadStyle): each field is either
-// left alone or set, and the last setting wins. Replaying the effect is
-// one short sequence instead of every SGR of the skipped lines.
+// left alone or set, and the last setting wins. Replaying the effect is a
+// few short sequences instead of every SGR of the skipped lines.
 type sgrEffect struct {
 	reset          bool
 	attrSet, attrV uint8 // which attribute bits were set, and to what
-	ul             string
-	fg, bg, ulc    string // the last colour parameters, as written
+	ul             int8  // 0: left alone, 4 or 24
+	fg, bg, ulc    sgrColor
 }
 
-// ultraviolet's attribute bits, in the order of their SGR numbers.
+// sgrColor is the last colour setting of one field: its parameters as
+// written (30..37, 39, 90..97, 38;5;n, 38;2;r;g;b, and their bg and
+// underline counterparts); n == 0 means left alone.
+type sgrColor struct {
+	n int8
+	p [5]int16
+}
+
+// ultraviolet's attribute bits.
 const (
 	sgrBold uint8 = 1 << iota
 	sgrFaint
@@ -27,9 +35,46 @@ const (
 	sgrStrike
 )
 
-// sgrOn and sgrOff map SGR numbers to the bits they set or clear.
-var sgrOn = map[int]uint8{1: sgrBold, 2: sgrFaint, 3: sgrItalic, 5: sgrBlink, 6: sgrRapid, 7: sgrReverse, 8: sgrConceal, 9: sgrStrike}
-var sgrOff = map[int]uint8{22: sgrBold | sgrFaint, 23: sgrItalic, 25: sgrBlink | sgrRapid, 27: sgrReverse, 28: sgrConceal, 29: sgrStrike}
+// sgrOn and sgrOff give the bits an SGR number sets or clears.
+func sgrOn(p int) uint8 {
+	switch p {
+	case 1:
+		return sgrBold
+	case 2:
+		return sgrFaint
+	case 3:
+		return sgrItalic
+	case 5:
+		return sgrBlink
+	case 6:
+		return sgrRapid
+	case 7:
+		return sgrReverse
+	case 8:
+		return sgrConceal
+	case 9:
+		return sgrStrike
+	}
+	return 0
+}
+
+func sgrOff(p int) uint8 {
+	switch p {
+	case 22:
+		return sgrBold | sgrFaint
+	case 23:
+		return sgrItalic
+	case 25:
+		return sgrBlink | sgrRapid
+	case 27:
+		return sgrReverse
+	case 28:
+		return sgrConceal
+	case 29:
+		return sgrStrike
+	}
+	return 0
+}
 
 // add folds one SGR sequence (its parameter bytes) into e. It reports
 // false for anything it does not model exactly (colons, malformed
@@ -67,22 +112,20 @@ func (e *sgrEffect) add(params []byte) bool {
 		switch {
 		case p == 0:
 			*e = sgrEffect{reset: true}
-		case sgrOn[p] != 0:
-			e.attrSet |= sgrOn[p]
-			e.attrV |= sgrOn[p]
-		case sgrOff[p] != 0:
-			e.attrSet |= sgrOff[p]
-			e.attrV &^= sgrOff[p]
-		case p == 4:
-			e.ul = "4"
-		case p == 24:
-			e.ul = "24"
+		case sgrOn(p) != 0:
+			e.attrSet |= sgrOn(p)
+			e.attrV |= sgrOn(p)
+		case sgrOff(p) != 0:
+			e.attrSet |= sgrOff(p)
+			e.attrV &^= sgrOff(p)
+		case p == 4 || p == 24:
+			e.ul = int8(p)
 		case p >= 30 && p <= 37, p == 39, p >= 90 && p <= 97:
-			e.fg = strconv.Itoa(p)
+			e.fg = sgrColor{n: 1, p: [5]int16{int16(p)}}
 		case p >= 40 && p <= 47, p == 49, p >= 100 && p <= 107:
-			e.bg = strconv.Itoa(p)
+			e.bg = sgrColor{n: 1, p: [5]int16{int16(p)}}
 		case p == 59:
-			e.ulc = "59"
+			e.ulc = sgrColor{n: 1, p: [5]int16{59}}
 		case p == 38 || p == 48 || p == 58:
 			k := 0
 			switch {
@@ -93,17 +136,17 @@ func (e *sgrEffect) add(params []byte) bool {
 			default:
 				return false
 			}
-			s := strconv.Itoa(p)
-			for _, q := range ps[i+1 : i+k] {
-				s += ";" + strconv.Itoa(q)
+			c := sgrColor{n: int8(k)}
+			for j := range k {
+				c.p[j] = int16(ps[i+j])
 			}
 			switch p {
 			case 38:
-				e.fg = s
+				e.fg = c
 			case 48:
-				e.bg = s
+				e.bg = c
 			default:
-				e.ulc = s
+				e.ulc = c
 			}
 			i += k - 1
 		default:
@@ -115,29 +158,37 @@ func (e *sgrEffect) add(params []byte) bool {
 
 // appendTo appends SGR sequences with the effect of e.
 func (e *sgrEffect) appendTo(b []byte) []byte {
-	seq := func(p string) {
+	seq := func(ps ...int16) {
 		b = append(b, "\x1b["...)
-		b = append(b, p...)
+		for k, p := range ps {
+			if k > 0 {
+				b = append(b, ';')
+			}
+			b = strconv.AppendInt(b, int64(p), 10)
+		}
 		b = append(b, 'm')
 	}
 	if e.reset {
-		seq("0")
+		seq(0)
 	}
 	// Clearing goes first: 22 and 25 clear two bits each, and a bit of
 	// theirs that is set again comes after.
-	for _, p := range []int{22, 23, 25, 27, 28, 29} {
-		if bits := sgrOff[p]; e.attrSet&bits&^e.attrV != 0 {
-			seq(strconv.Itoa(p))
-		}
-	}
-	for p := 1; p <= 9; p++ {
-		if bit := sgrOn[p]; bit != 0 && e.attrSet&e.attrV&bit != 0 {
-			seq(strconv.Itoa(p))
-		}
-	}
-	for _, p := range []string{e.ul, e.fg, e.bg, e.ulc} {
-		if p != "" {
+	for _, p := range []int16{22, 23, 25, 27, 28, 29} {
+		if e.attrSet&sgrOff(int(p))&^e.attrV != 0 {
 			seq(p)
+		}
+	}
+	for p := int16(1); p <= 9; p++ {
+		if bit := sgrOn(int(p)); bit != 0 && e.attrSet&e.attrV&bit != 0 {
+			seq(p)
+		}
+	}
+	if e.ul != 0 {
+		seq(int16(e.ul))
+	}
+	for _, c := range []sgrColor{e.fg, e.bg, e.ulc} {
+		if c.n > 0 {
+			seq(c.p[:c.n]...)
 		}
 	}
 	return b

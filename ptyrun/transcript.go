@@ -35,6 +35,10 @@ func (t *transcript) Write(p []byte) {
 	}
 	for i := 0; i < len(p); i++ {
 		if t.mode == trGround {
+			if k := sgrEnd(p, i); k > 0 { // an SGR: no text, skipped at once
+				i = k - 1
+				continue
+			}
 			// A run of printable bytes goes in at once (ground's common case).
 			k := i
 			for k < len(p) && p[k] >= 0x20 && p[k] != 0x7f {
