@@ -43,7 +43,7 @@ const lookback = 24
 // String returns s with every secret replaced by [Mask].
 func String(s string) string {
 	w := []byte(s)
-	spans, _ := analyze(w, 0, -1, lexState{}, true, nil)
+	spans, _ := analyze(w, 0, -1, lexState{}, true, nil, nil)
 	if len(spans) == 0 {
 		return s
 	}
@@ -74,6 +74,29 @@ type Stream struct {
 	// skipping: a candidate outgrew maxHold; drop bytes until its run ends.
 	skipping bool
 	spans    []span
+	// marks: lexer states inside w from the last analyze, so that
+	// compact need not lex w a second time.
+	marks []lexMark
+}
+
+// lexMark is the lexer state in front of w[at].
+type lexMark struct {
+	at int
+	st lexState
+}
+
+// lexTo returns the lexer state in front of w[k], starting from the
+// nearest mark.
+func (s *Stream) lexTo(k int) lexState {
+	st, from := s.st, 0
+	for i := len(s.marks) - 1; i >= 0; i-- {
+		if m := s.marks[i]; m.at <= k {
+			st, from = m.st, m.at
+			break
+		}
+	}
+	st.run(s.w[from:k])
+	return st
 }
 
 // NewStream returns an empty Stream.
@@ -109,7 +132,7 @@ func (s *Stream) Append(dst, p []byte) []byte {
 	s.w = append(s.w, p...)
 	n := len(s.w)
 	var hold int
-	s.spans, hold = analyze(s.w, s.from, s.pre, s.st, false, s.spans[:0])
+	s.spans, hold = analyze(s.w, s.from, s.pre, s.st, false, s.spans[:0], &s.marks)
 
 	if hold < n && n-hold > maxHold || n-s.emitted > maxHold {
 		// The candidate run (or a chain of overlapping secrets) is too long
@@ -156,8 +179,8 @@ func (s *Stream) Flush() []byte {
 	}
 	n := len(s.w)
 	var hold int
-	s.spans, hold = analyze(s.w, s.from, s.pre, s.st, false, s.spans[:0])
-	s.spans, _ = analyze(s.w, s.from, s.pre, s.st, true, s.spans[:0])
+	s.spans, hold = analyze(s.w, s.from, s.pre, s.st, false, s.spans[:0], nil)
+	s.spans, _ = analyze(s.w, s.from, s.pre, s.st, true, s.spans[:0], &s.marks)
 	out, masked := render(make([]byte, 0, n-s.emitted+len(Mask)), s.w, s.spans, s.emitted, n, s.masked)
 	s.masked = masked
 	s.compact(hold, n)
@@ -171,7 +194,8 @@ func (s *Stream) compact(keep, emitted int) {
 	keep = max(keep, s.from)
 	k := max(0, keep-lookback)
 	s.from = keep - k
-	s.st.run(s.w[:k])
+	s.st = s.lexTo(k)
+	s.marks = s.marks[:0]
 	if k > 0 {
 		s.pre = int(s.w[k-1])
 	}
@@ -182,7 +206,8 @@ func (s *Stream) compact(keep, emitted int) {
 
 // reset empties the buffer after all n bytes were emitted.
 func (s *Stream) reset(n int) {
-	s.st.run(s.w[:n])
+	s.st = s.lexTo(n)
+	s.marks = s.marks[:0]
 	if n > 0 {
 		s.pre = int(s.w[n-1])
 	}
@@ -358,13 +383,21 @@ const (
 // false, hold is the first index at which a candidate starts that reaches
 // the end of w and could still become, or grow as, a secret (len(w) if
 // none). Spans are sorted and do not overlap.
-func analyze(w []byte, from, pre int, st lexState, final bool, spans []span) ([]span, int) {
+func analyze(w []byte, from, pre int, st lexState, final bool, spans []span, marks *[]lexMark) ([]span, int) {
 	n := len(w)
 	hold := n
+	if marks != nil {
+		*marks = (*marks)[:0]
+	}
+	nextMark := markEvery
 	// A parameter candidate inside the value of an earlier one can only
 	// find a part of that value: skip it (keeps ";code=;code=…" linear).
 	paramEnd := 0
 	for i := 0; i < n; i++ {
+		if marks != nil && i >= nextMark {
+			*marks = append(*marks, lexMark{i, st})
+			nextMark = i + markEvery
+		}
 		if st.mode == lexGround && !stopByte[w[i]] {
 			// Skip what can neither start a candidate nor an escape
 			// sequence: for those bytes the lexer only clears ended.
@@ -435,6 +468,9 @@ var firstByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// markEvery is how often analyze notes the lexer state for compact.
+const markEvery = 4096
 
 // stopByte: firstByte and ESC, where analyze's skip in ground state stops.
 var stopByte = func() (t [256]bool) {
