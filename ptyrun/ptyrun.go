@@ -6,14 +6,14 @@
 // each stage takes whatever has piled up as one batch: one only reads the
 // pty (the child is never held up by the work below), one runs the
 // optional Filter (secret redaction), and one feeds the transcript and the
-// emulator, then sends a coalescing notification on Updates. The consumer renders when notified
-// (Render, Text, Cursor); nothing renders per read. When the child prints
-// faster than the emulator draws, the batches grow and lines that would
-// scroll away unseen are not drawn (jump scroll, see jump.go). Input
-// (keys, text, pastes, raw bytes) is queued without blocking the caller and
-// reaches the child in order through one writer; the emulator's replies to
-// terminal queries (DA1, CPR, …) travel the same path, so queries are always
-// answered and never block the emulator.
+// emulator, then sends a coalescing notification on Updates. The consumer
+// renders when notified (Render, Text, Cursor); nothing renders per read.
+// When the child prints faster than the emulator draws, the batches grow
+// and lines that would scroll away unseen are not drawn (jump scroll, see
+// jump.go). Input (keys, text, pastes, raw bytes) is queued without
+// blocking the caller and reaches the child in order through one writer;
+// the emulator's replies to terminal queries (DA1, CPR, …) travel the same
+// path, so queries are always answered and never block the emulator.
 //
 // The child runs in its own session and process group (pgid == pid), so
 // Signal and Close reach everything it started. On Windows, Start returns
@@ -109,7 +109,7 @@ type Session struct {
 	pw        *io.PipeWriter // the emulator's input pipe (keys and replies)
 	cols      int
 	rows      int
-	tmu       sync.Mutex // guards tr, which filterLoop writes
+	tmu       sync.Mutex // guards tr (Transcript need not wait for the emulator)
 	tr        transcript
 	emuPanics int
 	lastPanic string
@@ -559,7 +559,7 @@ func (s *Session) emuLoop() {
 	}
 }
 
-// show puts filtered output into the emulator.
+// show puts filtered output into the transcript and the emulator.
 func (s *Session) show(p []byte) {
 	if len(p) == 0 {
 		return
