@@ -2,11 +2,11 @@
 // screen through an x/vt terminal emulator, so a TUI can show the child's
 // screen live inside its own frame.
 //
-// Output goes through three goroutines joined by bounded queues, so that
-// each stage takes whatever has piled up as one batch: one only reads the
-// pty (the child is never held up by the work below), one runs the
-// optional Filter (secret redaction), and one feeds the transcript and the
-// emulator, then sends a coalescing notification on Updates. The consumer
+// Output goes through two goroutines joined by a bounded queue: one only
+// reads the pty (the child is never held up by the work below); the other
+// takes whatever has piled up as one batch through the optional Filter
+// (secret redaction) into the transcript and the emulator, then sends a
+// coalescing notification on Updates. The consumer
 // renders when notified (Render, Text, Cursor); nothing renders per read.
 // When the child prints faster than the emulator draws, the batches grow
 // and lines that would scroll away unseen are not drawn (jump scroll, see
@@ -82,15 +82,13 @@ const (
 	drainQuiet = 250 * time.Millisecond
 	drainMax   = 2 * time.Second
 	readSize   = 32 << 10
-	// maxPending bounds the queue in front of the emulator, and so how
-	// much one batch can jump; rawPending the one in front of the Filter.
-	// A stage that finds its queue full waits, and so, in the end, does
-	// the child.
+	// maxPending bounds the queue between the reader and the rest, and so
+	// how much one batch can jump. A reader that finds it full waits, and
+	// so does the child.
 	maxPending = 1 << 20
-	rawPending = 256 << 10
 	// filterPiece is how much of a batch goes through the Filter at once.
 	filterPiece = 64 << 10
-	// paceBatch and paceEvery: see emuLoop.
+	// paceBatch and paceEvery: see outputLoop.
 	paceBatch = 64 << 10
 	paceEvery = 16 * time.Millisecond
 )
@@ -116,11 +114,11 @@ type Session struct {
 	jump      *jumper
 	jumped    int64 // bytes not drawn by jump scroll
 
-	raw, shown *byteQueue // reader -> filter -> emulator
-	emuDone    chan struct{}
+	raw     *byteQueue // reader -> outputLoop
+	emuDone chan struct{}
 
 	// idle flushes the Filter after a silence (see idleFlush); the flush
-	// itself happens in filterLoop, the Filter's only user.
+	// itself happens in outputLoop, the Filter's only user.
 	idle *time.Timer
 
 	updates chan struct{}
@@ -188,16 +186,14 @@ func Start(spec Spec) (*Session, error) {
 		pw:      pw,
 		jump:    newJumper(),
 		emuDone: make(chan struct{}),
-		raw:     newByteQueue(rawPending),
-		shown:   newByteQueue(maxPending),
+		raw:     newByteQueue(maxPending),
 	}
 	s.idle = time.AfterFunc(time.Hour, s.idleFlush)
 	s.idle.Stop()
 
 	readerDone := make(chan struct{})
 	go s.readLoop(readerDone)
-	go s.filterLoop()
-	go s.emuLoop()
+	go s.outputLoop()
 	go s.waitLoop(readerDone)
 	go s.encodeLoop()
 	go s.pumpLoop()
@@ -489,20 +485,22 @@ func (s *Session) waitLoop(readerDone <-chan struct{}) {
 	s.notify()
 }
 
-// idleFlush asks filterLoop to flush the Filter: nothing came for a while.
+// idleFlush asks outputLoop to flush the Filter: nothing came for a while.
 func (s *Session) idleFlush() { s.raw.poke() }
 
-// filterLoop runs the Filter over each batch the reader queued, and
-// flushes it after a silence and at the end.
-func (s *Session) filterLoop() {
-	defer s.shown.close()
+// outputLoop takes each batch the reader queued through the Filter into
+// the transcript and the emulator; it flushes the Filter after a silence
+// and at the end.
+func (s *Session) outputLoop() {
+	defer close(s.emuDone)
 	var out, batch []byte
 	for {
 		var closed, poked bool
 		batch, closed, poked = s.raw.take(batch)
+		start := time.Now()
 		switch {
 		case len(batch) > 0 && s.filter == nil:
-			s.pass(batch)
+			s.show(batch)
 		case len(batch) > 0:
 			// In pieces, the Filter's own buffers stay small.
 			out = out[:0]
@@ -515,46 +513,26 @@ func (s *Session) filterLoop() {
 				}
 				p = p[n:]
 			}
-			s.pass(out)
+			s.show(out)
 			s.idle.Reset(idleFlush)
 		case closed:
 			s.idle.Stop()
 			if s.filter != nil {
-				s.pass(s.filter.Flush())
+				s.show(s.filter.Flush())
 			}
 			return
 		case poked && s.filter != nil:
-			s.pass(s.filter.Flush())
+			s.show(s.filter.Flush())
 		}
-	}
-}
-
-// pass queues filtered output for the emulator.
-func (s *Session) pass(p []byte) {
-	s.shown.put(p)
-}
-
-// emuLoop feeds each batch of filtered output to the emulator.
-func (s *Session) emuLoop() {
-	defer close(s.emuDone)
-	var batch []byte
-	for {
-		var closed bool
-		batch, closed, _ = s.shown.take(batch)
-		start := time.Now()
-		if len(batch) > 0 {
-			s.show(batch)
-		} else if closed {
-			return
-		}
-		// While the child streams, draw about once a frame: each batch
-		// costs a screenful of scrolling however large it is, so fewer,
-		// larger batches leave the CPU to the child and the filter, and a
-		// consumer renders at most once a frame anyway. The wait ends
-		// early when the queue is half full, so it never holds the child
-		// up. Typing and prompts come in small batches and are not held.
+		// While the child streams, take a batch about once a frame: each
+		// costs a screenful of scrolling however large it is, and every
+		// wake-up costs too, so fewer, larger batches leave the CPU to the
+		// child; a consumer renders at most once a frame anyway. The wait
+		// ends early when the queue is half full, so it never holds the
+		// child up. Typing and prompts come in small batches and are not
+		// held.
 		if len(batch) >= paceBatch {
-			s.shown.waitFill(s.shown.max/2, start.Add(paceEvery))
+			s.raw.waitFill(s.raw.max/2, start.Add(paceEvery))
 		}
 	}
 }
