@@ -415,3 +415,98 @@ func BenchmarkStream(b *testing.B) {
 		s.Flush()
 	}
 }
+
+// analyzeRef is analyze as it was before it learned to skip: every byte
+// through every rule. TestAnalyzeSkips holds analyze to it.
+func analyzeRef(w []byte, from, pre int, st lexState, final bool) ([]span, int) {
+	n := len(w)
+	hold := n
+	paramEnd := 0
+	var spans []span
+	for i := 0; i < n; i++ {
+		c := w[i]
+		if i >= from && firstByte[c] {
+			prev := pre
+			if i > 0 {
+				prev = int(w[i-1])
+			}
+			try := func(r, lo, hi int) {
+				switch r {
+				case matched:
+					spans = addSpan(spans, span{i, lo, hi})
+				case partial:
+					hold = min(hold, i)
+				}
+			}
+			switch c {
+			case 'e':
+				if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
+					try(matchJWT(w, i, final))
+				}
+			case 's':
+				if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
+					try(matchPrefixed(w, i, "sk-", isB64, 16, final))
+				}
+			case '"':
+				try(matchJSON(w, i, final))
+			case 'b', 'B':
+				if tokenBoundary(prev, st, isAlnum) {
+					try(matchBearer(w, i, final))
+				}
+			}
+			if c == 'r' && tokenBoundary(prev, st, isRT) && !protectedValue(w, i) {
+				try(matchPrefixed(w, i, "rt_", isRT, 16, final))
+			}
+			if i >= paramEnd && paramBoundary(prev, st) {
+				r, lo, hi := matchParam(w, i, final)
+				switch r {
+				case matched:
+					paramEnd = hi
+				case partial:
+					paramEnd = n
+				}
+				try(r, lo, hi)
+			}
+		}
+		st.step(c)
+	}
+	return spans, hold
+}
+
+// analyzeInput builds a text from pieces that start, end, nearly make and
+// surround secrets.
+func analyzeInput(r *rand.Rand) []byte {
+	pieces := []string{"e", "s", "r", "b", "B", "a", "i", "c", "O", "\"", " ", "x", "9", "-", "_", ".", "=", "&", "?", "/", "%",
+		"eyJ", "sk-", "rt_", "Bearer ", "bearer ", "access_token=", "code=", "code_challenge=", "state=", "refresh_token=",
+		"\"access\": \"", "\"key\":\"", "\x1b[1m", "\x1b[0m", "\x1b]0;t\x07", "\x1b", "\r\n", "abcdefghijklmnopqrstuvwxyz0123456789",
+		jwt, skKey, "OPENAI_API_KEY=", "id_token=", "é", "\t"}
+	var b []byte
+	for range r.IntN(40) {
+		b = append(b, pieces[r.IntN(len(pieces))]...)
+	}
+	return b
+}
+
+func TestAnalyzeSkips(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		w := analyzeInput(r)
+		from, pre := 0, -1
+		if len(w) > 0 && r.IntN(3) == 0 {
+			from = r.IntN(len(w))
+		}
+		if r.IntN(2) == 0 {
+			pre = int("a \x1bm\""[r.IntN(5)])
+		}
+		var st lexState
+		if r.IntN(3) == 0 {
+			st.ended = true
+		}
+		final := r.IntN(2) == 0
+		gs, gh := analyze(w, from, pre, st, final, nil, nil)
+		ws, wh := analyzeRef(w, from, pre, st, final)
+		if gh != wh || fmt.Sprint(gs) != fmt.Sprint(ws) {
+			t.Fatalf("analyze(%q, from %d, pre %d, ended %v, final %v) = %v hold %d, want %v hold %d", w, from, pre, st.ended, final, gs, gh, ws, wh)
+		}
+	}
+}
