@@ -398,15 +398,25 @@ func analyze(w []byte, from, pre int, st lexState, final bool, spans []span, mar
 			*marks = append(*marks, lexMark{i, st})
 			nextMark = i + markEvery
 		}
-		if st.mode == lexGround && !stopByte[w[i]] {
-			// Skip what can neither start a candidate nor an escape
-			// sequence: for those bytes the lexer only clears ended.
-			for i < n && !stopByte[w[i]] {
-				i++
+		if st.mode == lexGround {
+			// Skip what can start neither a candidate nor an escape
+			// sequence; for those bytes the lexer only clears ended. That
+			// includes a candidate's first byte right after a letter or a
+			// digit: every rule but a JSON key's quote wants a boundary
+			// there, and once a byte has been skipped ended is false.
+			j := i
+			for j < n {
+				if c := w[j]; stopByte[c] && (c == '"' || c == 0x1b || j == 0 || !isAlnum(w[j-1]) || j == i && st.ended) {
+					break
+				}
+				j++
 			}
-			st.ended = false
-			if i == n {
-				break
+			if j > i {
+				st.ended = false
+				i = j
+				if i == n {
+					break
+				}
 			}
 		}
 		c := w[i]

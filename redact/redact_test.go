@@ -510,3 +510,22 @@ func TestAnalyzeSkips(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStreamPieces is how ptyrun feeds a Stream: 64 KiB pieces of a
+// fast child's coloured lines, into a reused buffer.
+func BenchmarkStreamPieces(b *testing.B) {
+	var buf bytes.Buffer
+	for i := 0; buf.Len() < 8<<20; i++ {
+		fmt.Fprintf(&buf, "\x1b[36m│\x1b[39m  line %06d \x1b[1mopenai/gpt-5.4\x1b[22m ✓ ◐ the quick brown fox jumps over the lazy dog\r\n", i)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	var out []byte
+	for range b.N {
+		s := NewStream()
+		for off := 0; off < len(data); off += 64 << 10 {
+			out = s.Append(out[:0], data[off:min(off+64<<10, len(data))])
+		}
+	}
+}
