@@ -421,47 +421,7 @@ func analyze(w []byte, from, pre int, st lexState, final bool, spans []span, mar
 		}
 		c := w[i]
 		if i >= from && firstByte[c] {
-			prev := pre
-			if i > 0 {
-				prev = int(w[i-1])
-			}
-			try := func(r, lo, hi int) {
-				switch r {
-				case matched:
-					spans = addSpan(spans, span{i, lo, hi})
-				case partial:
-					hold = min(hold, i)
-				}
-			}
-			switch c {
-			case 'e':
-				if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
-					try(matchJWT(w, i, final))
-				}
-			case 's':
-				if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
-					try(matchPrefixed(w, i, "sk-", isB64, 16, final))
-				}
-			case '"':
-				try(matchJSON(w, i, final))
-			case 'b', 'B':
-				if tokenBoundary(prev, st, isAlnum) {
-					try(matchBearer(w, i, final))
-				}
-			}
-			if c == 'r' && tokenBoundary(prev, st, isRT) && !protectedValue(w, i) {
-				try(matchPrefixed(w, i, "rt_", isRT, 16, final))
-			}
-			if i >= paramEnd && paramBoundary(prev, st) {
-				r, lo, hi := matchParam(w, i, final)
-				switch r {
-				case matched:
-					paramEnd = hi
-				case partial:
-					paramEnd = n
-				}
-				try(r, lo, hi)
-			}
+			spans, hold, paramEnd = candidatesAt(w, i, pre, st, final, spans, hold, paramEnd)
 		}
 		if st.mode == lexGround && c != 0x1b { // step's common case, inline
 			st.ended = false
@@ -470,6 +430,55 @@ func analyze(w []byte, from, pre int, st lexState, final bool, spans []span, mar
 		st.step(c)
 	}
 	return spans, hold
+}
+
+// candidatesAt tries every rule whose candidate can start at w[i] (a
+// firstByte), adding the secrets found to spans and lowering hold to i
+// when a candidate is still open at the end of w.
+func candidatesAt(w []byte, i, pre int, st lexState, final bool, spans []span, hold, paramEnd int) ([]span, int, int) {
+	c, n := w[i], len(w)
+	prev := pre
+	if i > 0 {
+		prev = int(w[i-1])
+	}
+	try := func(r, lo, hi int) {
+		switch r {
+		case matched:
+			spans = addSpan(spans, span{i, lo, hi})
+		case partial:
+			hold = min(hold, i)
+		}
+	}
+	switch c {
+	case 'e':
+		if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
+			try(matchJWT(w, i, final))
+		}
+	case 's':
+		if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
+			try(matchPrefixed(w, i, "sk-", isB64, 16, final))
+		}
+	case '"':
+		try(matchJSON(w, i, final))
+	case 'b', 'B':
+		if tokenBoundary(prev, st, isAlnum) {
+			try(matchBearer(w, i, final))
+		}
+	}
+	if c == 'r' && tokenBoundary(prev, st, isRT) && !protectedValue(w, i) {
+		try(matchPrefixed(w, i, "rt_", isRT, 16, final))
+	}
+	if i >= paramEnd && paramBoundary(prev, st) {
+		r, lo, hi := matchParam(w, i, final)
+		switch r {
+		case matched:
+			paramEnd = hi
+		case partial:
+			paramEnd = n
+		}
+		try(r, lo, hi)
+	}
+	return spans, hold, paramEnd
 }
 
 var firstByte = func() (t [256]bool) {

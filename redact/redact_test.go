@@ -417,56 +417,14 @@ func BenchmarkStream(b *testing.B) {
 }
 
 // analyzeRef is analyze as it was before it learned to skip: every byte
-// through every rule. TestAnalyzeSkips holds analyze to it.
+// goes to the lexer and every candidate's first byte through the rules.
+// TestAnalyzeSkips holds analyze to it.
 func analyzeRef(w []byte, from, pre int, st lexState, final bool) ([]span, int) {
-	n := len(w)
-	hold := n
-	paramEnd := 0
+	hold, paramEnd := len(w), 0
 	var spans []span
-	for i := 0; i < n; i++ {
-		c := w[i]
+	for i, c := range w {
 		if i >= from && firstByte[c] {
-			prev := pre
-			if i > 0 {
-				prev = int(w[i-1])
-			}
-			try := func(r, lo, hi int) {
-				switch r {
-				case matched:
-					spans = addSpan(spans, span{i, lo, hi})
-				case partial:
-					hold = min(hold, i)
-				}
-			}
-			switch c {
-			case 'e':
-				if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
-					try(matchJWT(w, i, final))
-				}
-			case 's':
-				if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
-					try(matchPrefixed(w, i, "sk-", isB64, 16, final))
-				}
-			case '"':
-				try(matchJSON(w, i, final))
-			case 'b', 'B':
-				if tokenBoundary(prev, st, isAlnum) {
-					try(matchBearer(w, i, final))
-				}
-			}
-			if c == 'r' && tokenBoundary(prev, st, isRT) && !protectedValue(w, i) {
-				try(matchPrefixed(w, i, "rt_", isRT, 16, final))
-			}
-			if i >= paramEnd && paramBoundary(prev, st) {
-				r, lo, hi := matchParam(w, i, final)
-				switch r {
-				case matched:
-					paramEnd = hi
-				case partial:
-					paramEnd = n
-				}
-				try(r, lo, hi)
-			}
+			spans, hold, paramEnd = candidatesAt(w, i, pre, st, final, spans, hold, paramEnd)
 		}
 		st.step(c)
 	}
