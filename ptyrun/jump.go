@@ -278,6 +278,9 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY int) []byte {
 		if seq[0] == 0x90 || len(seq) > 1 && seq[1] == 'P' {
 			fold = false // DECRQSS can ask for the pen: keep the order
 		}
+		if seq[len(seq)-1] == 'm' && (seq[0] == 0x9b || len(seq) > 1 && seq[1] == '[') {
+			fold = false // an SGR the effect does not model (colons): keep the order
+		}
 		other = append(other, s)
 	}
 	j.other = other
