@@ -260,8 +260,9 @@ func (j *jumper) bestCut(from, stop int) (int, int) {
 
 // makeStandIn returns what the emulator gets instead of p[lo:cut]: the
 // replayed sequences (SGRs folded into one effect when they allow it),
-// then CR, the last ASCII character, and the cursor position at the cut.
-func (j *jumper) makeStandIn(p []byte, lo, cut, cutY int) []byte {
+// then CR, the last ASCII character, the scrolls of p[cut:stop] that can
+// be made at once (see earlyScrolls), and the cursor position at the cut.
+func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 	b := j.standIn[:0]
 	var eff sgrEffect
 	fold := true
@@ -300,11 +301,140 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY int) []byte {
 	if j.lastASCII >= lo && j.lastASCII < cut {
 		b = append(b, p[j.lastASCII])
 	}
+	// The background at the cut is known to be the default when the
+	// folded effect says so; otherwise it is whatever the emulator has.
+	bgDefault := fold && (eff.bg.n == 0 && eff.reset || eff.bg.n == 1 && eff.bg.p[0] == 49)
+	if n := j.earlyScrolls(p, cut, stop, cutY, bgDefault); n > 0 {
+		b = append(b, "\x1b["...)
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, 'S')
+		cutY -= n
+	}
 	b = append(b, "\x1b["...)
 	b = strconv.AppendInt(b, int64(cutY+1), 10)
 	b = append(b, ";1H"...)
 	j.standIn = b
 	return b
+}
+
+// earlyScrolls returns how many of the scrolls that p[cut:stop] makes at
+// the bottom row the stand-in may make up front, in one SU, instead of
+// the emulator copying the whole screen up a row at each of those line
+// feeds. With n scrolls made early the emulator shows, until the plain
+// stream has made its n-th scroll, a frame n-k rows further down than the
+// plain stream's after k of them; from then on the two frames are the
+// same. So up to the n-th scroll the tail may not use what differs
+// between the frames: a row above the early frame's top (a cursor move up
+// too far), the plain frame's bottom edge (a move down that stops there),
+// absolute rows (CUP, VPA), or a background other than the one the early
+// scrolls filled their rows with (an SGR that changes it, unless bgDefault
+// says the cut's background is the default and the SGR keeps it; x/vt's
+// ED 2 and 3 clear to the default whatever the pen). Only
+// text, CR, LF, BS, BEL, NUL, SGR and the model's relative moves and
+// erases are read; anything else ends the early scrolls where it stands.
+// The cut is in ground state, just after a line feed.
+func (j *jumper) earlyScrolls(p []byte, cut, stop, cutY int, bgDefault bool) int {
+	R := j.rows
+	y, k, minV := cutY, 0, cutY // row, scrolls so far, topmost line reached (k + row)
+	for i := cut; i < stop; i++ {
+		b := p[i]
+		switch {
+		case b >= 0x20 && b < 0x7f, b == '\r', b == '\b', b == 0x07, b == 0x00:
+		case b >= 0xc2 && b <= 0xf4: // a UTF-8 sequence in ground state
+			i += utf8Len(b) - 1
+		case b == '\n' || b == '\v' || b == '\f':
+			if y < R-1 {
+				y++
+				continue
+			}
+			if minV < k+1 {
+				return k
+			}
+			k++
+		case b == 0x1b && i+2 < stop && p[i+1] == '[':
+			var ps [8]int
+			n, cur, end := 0, -1, 0
+			for q := i + 2; q < stop && q < i+64; q++ {
+				c := p[q]
+				if c >= '0' && c <= '9' {
+					cur = max(cur, 0)*10 + int(c-'0')
+					if cur > 1<<16 {
+						return k
+					}
+					continue
+				}
+				if n == len(ps) {
+					return k
+				}
+				ps[n], n, cur = cur, n+1, -1
+				if c != ';' {
+					end = q
+					break
+				}
+			}
+			if end == 0 {
+				return k
+			}
+			arg := max(ps[0], 1) // CUU and friends: missing or 0 is 1
+			switch p[end] {
+			case 'm':
+				if !sgrKeepsBg(ps[:n], bgDefault) {
+					return k
+				}
+			case 'A', 'F': // CUU, CPL
+				minV = min(minV, k+y-arg)
+				y = max(y-arg, 0)
+			case 'B', 'e', 'E': // CUD, VPR, CNL
+				if y+arg > R-1 {
+					return k
+				}
+				y += arg
+			case 'J':
+				// ED 0 and 1 fill with the pen's background, the one the
+				// early scrolls used; ED 2 and 3 clear to the default, also
+				// the rows scrolled in early, which the plain stream fills
+				// later with the pen's.
+				if ps[0] >= 2 && !bgDefault {
+					return k
+				}
+			case 'C', 'a', 'D', 'G', '`', 'K', 'X', '@', 'P':
+				// columns, or erases within the row: the same cells in
+				// both frames, and the same fill
+			default:
+				return k
+			}
+			i = end
+		default:
+			return k
+		}
+	}
+	return k
+}
+
+// sgrKeepsBg reports whether an SGR (its parameters, -1 for missing)
+// leaves the background as it was; with bgDefault, it may also set it to
+// the default, which it already is.
+func sgrKeepsBg(ps []int, bgDefault bool) bool {
+	for i := 0; i < len(ps); i++ {
+		switch p := ps[i]; {
+		case p <= 0 || p == 49:
+			if !bgDefault {
+				return false
+			}
+		case p >= 40 && p <= 47, p >= 100 && p <= 107, p == 48:
+			return false
+		case p == 38 || p == 58:
+			switch {
+			case i+1 < len(ps) && ps[i+1] == 5:
+				i += 2
+			case i+1 < len(ps) && ps[i+1] == 2:
+				i += 4
+			default:
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // sgrParams returns the parameter bytes of a plain SGR sequence (no
@@ -824,11 +954,11 @@ func jumpFeed(j *jumper, p []byte, write func([]byte), cursor func() (x, y int),
 			}
 			continue
 		}
-		_, resume, cut, cutY := j.run(p, i)
+		stop, resume, cut, cutY := j.run(p, i)
 		if lo := max(i, j.base); cut > lo {
 			emit(i, lo)
 			flush()
-			write(j.makeStandIn(p, lo, cut, cutY))
+			write(j.makeStandIn(p, lo, cut, cutY, stop))
 			pa, pb = cut, cut
 			emit(cut, resume)
 			skipped += cut - lo

@@ -256,6 +256,108 @@ func TestJumpRandom(t *testing.T) {
 	}
 }
 
+// earlyMoves are what earlyStream mixes into lines: what the model
+// follows and early scrolls must respect.
+var earlyMoves = []string{"\x1b[A", "\x1b[2A", "\x1b[5A", "\x1b[F", "\x1b[B", "\x1b[3B", "\x1b[2e", "\x1b[E",
+	"\x1b[H", "\x1b[2;3H", "\x1b[4d", "\x1b[J", "\x1b[1J", "\x1b[2J", "\x1b[3J", "\x1b[K", "\x1b[2K", "\x1b[3D", "\b",
+	"\x1b[41m", "\x1b[49m", "\x1b[m", "\x1b[0;1m", "\x1b[48;5;3m", "\x1b[38;5;41m", "\x1b[104m", "\x1b[1m", "\x1b[32m"}
+
+// earlyStream builds a stream of short lines and earlyMoves, choices from
+// next(n) in [0, n): bursts of lines (so that batches jump), then lines
+// mixed with moves and ending soon after them (so that rows written
+// before a move are still on the screen at the end).
+func earlyStream(rows int, next func(n int) int) []byte {
+	var b strings.Builder
+	for range 2 + next(6) {
+		for range next(3 * rows) {
+			fmt.Fprintf(&b, "l%d\r\n", next(1000))
+		}
+		for range next(2 * rows) {
+			switch next(3) {
+			case 0:
+				b.WriteString(earlyMoves[next(len(earlyMoves))])
+			case 1:
+				fmt.Fprintf(&b, "m%d", next(100))
+			default:
+				b.WriteString("\r\n")
+			}
+		}
+	}
+	return []byte(b.String())
+}
+
+// earlyScrolled reports whether jumpFeed scrolled early anywhere in stream.
+func earlyScrolled(t *testing.T, cols, rows int, stream []byte) bool {
+	j := newJumper()
+	em := drainedEmulator(t, cols, rows)
+	early := false
+	jumpFeed(j, stream, func(p []byte) {
+		early = early || bytes.HasSuffix(p, []byte("H")) && bytes.Contains(p, []byte("S\x1b["))
+		_, _ = em.Write(p)
+	}, func() (int, int) { p := em.CursorPosition(); return p.X, p.Y }, cols, rows)
+	return early
+}
+
+// TestJumpEarlyScrolls: earlyStream streams, where jumps happen in
+// nearly every batch and the tails after the cuts use what the early
+// scrolls must respect. Each rule of earlyScrolls, removed, makes this
+// test fail.
+func TestJumpEarlyScrolls(t *testing.T) {
+	// Rows written after the cut, then what the early frame cannot do,
+	// and those rows still on the screen at the end.
+	lines := strings.Repeat("l1\r\nl2\r\nl3\r\n", 4)
+	for _, s := range []string{
+		"a\r\nZ\x1b[3A\r\n\r\n\r\n\r\n\r\n\r\n",   // up past the early frame's top
+		"a\r\nZ\x1b[1;1H\r\n\r\n\r\n\r\n\r\n\r\n", // an absolute row
+		"a\r\nZ\x1b[1A\x1b[9B\r\n\r\n\r\n\r\n",    // down to the plain frame's bottom
+		"a\r\n\x1b[44mZ\r\n\r\n\r\n",              // a background for the rows to come
+		"\x1b[44ma\r\nZ\x1b[2J\r\n\r\n\r\n",       // ED 2 under a background
+	} {
+		checkJump(t, 10, 4, []byte(lines+s), nil)
+	}
+	r := rand.New(rand.NewSource(11))
+	early := 0
+	for range 400 {
+		cols, rows := 12+r.Intn(20), 2+r.Intn(7)
+		stream := earlyStream(rows, r.Intn)
+		var cuts []int
+		for k, step := r.Intn(50), 20+r.Intn(200); k < len(stream); k += step {
+			cuts = append(cuts, k)
+		}
+		checkJump(t, cols, rows, stream, cuts)
+		if !bytes.Contains(stream, []byte("S")) && earlyScrolled(t, cols, rows, stream) {
+			early++
+		}
+	}
+	if early < 100 {
+		t.Errorf("early scrolls in only %d of 400 streams: the test no longer exercises them", early)
+	}
+}
+
+// FuzzJumpEarly is TestJumpEarlyScrolls with the choices from fuzz data.
+func FuzzJumpEarly(f *testing.F) {
+	f.Add([]byte{3, 7, 1, 9, 4, 2, 2, 8, 0, 13, 5, 1, 1, 2, 0, 0, 4}, uint8(20), uint8(5), uint16(40))
+	f.Fuzz(func(t *testing.T, data []byte, cols, rows uint8, step uint16) {
+		c, r := 12+int(cols)%30, 2+int(rows)%8
+		k := 0
+		next := func(n int) int {
+			if k >= len(data) {
+				return 0
+			}
+			k++
+			return int(data[k-1]) % n
+		}
+		stream := earlyStream(r, next)
+		var cuts []int
+		if step != 0 {
+			for k := int(step) % 50; k < len(stream); k += 1 + int(step)%300 {
+				cuts = append(cuts, k)
+			}
+		}
+		checkJump(t, c, r, stream, cuts)
+	})
+}
+
 // holdLastFilter holds back each piece's last byte until the next piece or
 // Flush, like a redaction filter in the middle of a candidate secret.
 type holdLastFilter struct{ held *[]byte }
