@@ -135,9 +135,7 @@ func (j *jumper) resync(p []byte, from int) (int, bool) {
 	for i := from; i < len(p); i++ {
 		b := p[i]
 		if j.st == parser.GroundState && b >= 0x20 && b < 0x7f {
-			for i+1 < len(p) && p[i+1] >= 0x20 && p[i+1] < 0x7f {
-				i++
-			}
+			i = asciiRun(p, i+1) - 1
 			continue
 		}
 		if j.st == parser.GroundState {
@@ -170,10 +168,7 @@ func (j *jumper) run(p []byte, from int) (stop, resume, cut, cutY int) {
 		b := p[i]
 		if j.st == parser.GroundState && b >= 0x20 && b < 0x7f {
 			// A run of printable ASCII at once.
-			k := i + 1
-			for k < len(p) && p[k] >= 0x20 && p[k] < 0x7f {
-				k++
-			}
+			k := asciiRun(p, i+1)
 			if room := j.cols - 2 - j.x1; k-i > room { // could reach the right margin and wrap
 				i += max(room, 0)
 				j.loseAt(i)

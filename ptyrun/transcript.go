@@ -40,10 +40,7 @@ func (t *transcript) Write(p []byte) {
 				continue
 			}
 			// A run of printable bytes goes in at once (ground's common case).
-			k := i
-			for k < len(p) && p[k] >= 0x20 && p[k] != 0x7f {
-				k++
-			}
+			k := textRun(p, i)
 			if k > i {
 				if t.pendingCR {
 					t.newline()
