@@ -10,12 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/heidi-cli/heidi/internal/version"
 	"github.com/heidi-cli/heidi/probe"
 )
 
@@ -26,19 +26,6 @@ const (
 	ExitUsage     = 2   // usage error
 	ExitCancelled = 130 // cancelled (Ctrl+C, SIGTERM, SIGHUP)
 )
-
-// Version is set at build time with -ldflags "-X github.com/heidi-cli/heidi/cli.Version=…".
-var Version = ""
-
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
 
 // exitError carries an exit code through cobra without printing anything more.
 type exitError struct{ code int }
@@ -65,14 +52,6 @@ type app struct {
 
 // Main runs heidi with args and returns the process exit code.
 func Main(args []string) int {
-	// `heidi --version` alone is answered before the command tree is built
-	// and signal handlers are installed: scripts that probe the version pay
-	// only for the process start. Anything else goes through cobra, which
-	// prints the same line.
-	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") {
-		fmt.Fprintf(os.Stdout, "heidi %s\n", version())
-		return ExitOK
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return Run(ctx, args, IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}, probe.Default())
@@ -129,7 +108,7 @@ by listing models and running a tiny request.
 
 This is for personal development use with your own subscription. For production
 or multi-user systems, use the OpenAI Platform API.`,
-		Version:       version(),
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

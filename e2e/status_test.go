@@ -434,8 +434,8 @@ func TestStatusAfterConnect(t *testing.T) {
 	}
 }
 
-// TestVersion checks `heidi --version` and `-v`, which heidi answers before
-// building its command tree: the same one line cobra prints, on stdout, and
+// TestVersion checks `heidi --version` and `-v`, which heidi answers in a package init, before
+// the command tree and most packages exist: the same one line cobra prints, on stdout, and
 // nothing else.
 func TestVersion(t *testing.T) {
 	t.Parallel()
