@@ -128,7 +128,7 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 	var sess, bare, ratio, renders []float64
 	var sessCPU, bareCPU, catCPU []float64 // ms per MB
-	n := rounds(7)
+	n := rounds(11)
 	b.ResetTimer()
 	for range b.N {
 		for r := range n {
