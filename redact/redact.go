@@ -418,6 +418,14 @@ func analyze(w []byte, from, pre int, st lexState, final bool, spans []span, mar
 					break
 				}
 			}
+			// A whole CSI whose bytes start no candidate (digits and
+			// separators, a final that is not a first byte), such as an
+			// SGR, goes at once: the lexer ends it in ground, ended.
+			if k := plainCSIEnd(w, i); k > 0 {
+				st = lexState{mode: lexGround, ended: true}
+				i = k - 1
+				continue
+			}
 		}
 		c := w[i]
 		if i >= from && firstByte[c] {
@@ -497,6 +505,25 @@ var stopByte = func() (t [256]bool) {
 	t[0x1b] = true
 	return t
 }()
+
+// plainCSIEnd returns the end of the CSI sequence at w[i] when it is
+// complete in w, its parameters are 0x30..0x3f and its final byte is not a
+// firstByte; otherwise 0.
+func plainCSIEnd(w []byte, i int) int {
+	if w[i] != 0x1b || i+2 >= len(w) || w[i+1] != '[' {
+		return 0
+	}
+	for k := i + 2; k < len(w); k++ {
+		switch c := w[k]; {
+		case c >= 0x30 && c <= 0x3f:
+		case c >= 0x40 && c <= 0x7e && !firstByte[c]:
+			return k + 1
+		default:
+			return 0
+		}
+	}
+	return 0
+}
 
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'

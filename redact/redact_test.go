@@ -437,7 +437,8 @@ func analyzeInput(r *rand.Rand) []byte {
 	pieces := []string{"e", "s", "r", "b", "B", "a", "i", "c", "O", "\"", " ", "x", "9", "-", "_", ".", "=", "&", "?", "/", "%",
 		"eyJ", "sk-", "rt_", "Bearer ", "bearer ", "access_token=", "code=", "code_challenge=", "state=", "refresh_token=",
 		"\"access\": \"", "\"key\":\"", "\x1b[1m", "\x1b[0m", "\x1b]0;t\x07", "\x1b", "\r\n", "abcdefghijklmnopqrstuvwxyz0123456789",
-		jwt, skKey, "OPENAI_API_KEY=", "id_token=", "é", "\t"}
+		jwt, skKey, "OPENAI_API_KEY=", "id_token=", "é", "\t",
+		"\x1b[", "\x1b[1", "1;", "\x1b[38;5;208m", "\x1b[?25l", "\x1b[1 q", "\x1b[2\"q", "\x1b[1c"} // CSIs: whole, cut, odd finals
 	var b []byte
 	for range r.IntN(40) {
 		b = append(b, pieces[r.IntN(len(pieces))]...)
