@@ -81,6 +81,21 @@ func sgrOff(p int) uint8 {
 // colours, unknown numbers); the caller then replays the sequences as
 // they are.
 func (e *sgrEffect) add(params []byte) bool {
+	// Most SGRs have one parameter (colours, bold, resets): no list needed.
+	if len(params) <= 3 && (len(params) == 0 || params[0] != ';') {
+		p := 0
+		one := true
+		for _, c := range params {
+			if c < '0' || c > '9' {
+				one = false
+				break
+			}
+			p = p*10 + int(c-'0')
+		}
+		if one && p != 38 && p != 48 && p != 58 {
+			return e.apply(p)
+		}
+	}
 	var ps [32]int
 	n := 0
 	cur := -1
@@ -109,49 +124,60 @@ func (e *sgrEffect) add(params []byte) bool {
 	ps[n], n = max(cur, 0), n+1 // a missing parameter is 0 (reset)
 	for i := 0; i < n; i++ {
 		p := ps[i]
-		switch {
-		case p == 0:
-			*e = sgrEffect{reset: true}
-		case sgrOn(p) != 0:
-			e.attrSet |= sgrOn(p)
-			e.attrV |= sgrOn(p)
-		case sgrOff(p) != 0:
-			e.attrSet |= sgrOff(p)
-			e.attrV &^= sgrOff(p)
-		case p == 4 || p == 24:
-			e.ul = int8(p)
-		case p >= 30 && p <= 37, p == 39, p >= 90 && p <= 97:
-			e.fg = sgrColor{n: 1, p: [5]int16{int16(p)}}
-		case p >= 40 && p <= 47, p == 49, p >= 100 && p <= 107:
-			e.bg = sgrColor{n: 1, p: [5]int16{int16(p)}}
-		case p == 59:
-			e.ulc = sgrColor{n: 1, p: [5]int16{59}}
-		case p == 38 || p == 48 || p == 58:
-			k := 0
-			switch {
-			case i+2 < n && ps[i+1] == 5 && ps[i+2] <= 255:
-				k = 3
-			case i+4 < n && ps[i+1] == 2 && ps[i+2] <= 255 && ps[i+3] <= 255 && ps[i+4] <= 255:
-				k = 5
-			default:
+		if p != 38 && p != 48 && p != 58 {
+			if !e.apply(p) {
 				return false
 			}
-			c := sgrColor{n: int8(k)}
-			for j := range k {
-				c.p[j] = int16(ps[i+j])
-			}
-			switch p {
-			case 38:
-				e.fg = c
-			case 48:
-				e.bg = c
-			default:
-				e.ulc = c
-			}
-			i += k - 1
+			continue
+		}
+		k := 0
+		switch {
+		case i+2 < n && ps[i+1] == 5 && ps[i+2] <= 255:
+			k = 3
+		case i+4 < n && ps[i+1] == 2 && ps[i+2] <= 255 && ps[i+3] <= 255 && ps[i+4] <= 255:
+			k = 5
 		default:
 			return false
 		}
+		c := sgrColor{n: int8(k)}
+		for j := range k {
+			c.p[j] = int16(ps[i+j])
+		}
+		switch p {
+		case 38:
+			e.fg = c
+		case 48:
+			e.bg = c
+		default:
+			e.ulc = c
+		}
+		i += k - 1
+	}
+	return true
+}
+
+// apply folds one parameter other than 38, 48 and 58 into e; false for
+// numbers it does not model.
+func (e *sgrEffect) apply(p int) bool {
+	switch {
+	case p == 0:
+		*e = sgrEffect{reset: true}
+	case sgrOn(p) != 0:
+		e.attrSet |= sgrOn(p)
+		e.attrV |= sgrOn(p)
+	case sgrOff(p) != 0:
+		e.attrSet |= sgrOff(p)
+		e.attrV &^= sgrOff(p)
+	case p == 4 || p == 24:
+		e.ul = int8(p)
+	case p >= 30 && p <= 37, p == 39, p >= 90 && p <= 97:
+		e.fg = sgrColor{n: 1, p: [5]int16{int16(p)}}
+	case p >= 40 && p <= 47, p == 49, p >= 100 && p <= 107:
+		e.bg = sgrColor{n: 1, p: [5]int16{int16(p)}}
+	case p == 59:
+		e.ulc = sgrColor{n: 1, p: [5]int16{59}}
+	default:
+		return false
 	}
 	return true
 }
