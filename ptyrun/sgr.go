@@ -92,7 +92,7 @@ func (e *sgrEffect) add(params []byte) bool {
 			}
 			p = p*10 + int(c-'0')
 		}
-		if one && p != 38 && p != 48 && p != 58 {
+		if one { // a lone 38, 48 or 58 is malformed: apply says so
 			return e.apply(p)
 		}
 	}
