@@ -91,6 +91,15 @@ func BenchmarkStages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Run("transcript512k", func(b *testing.B) {
+		b.SetBytes(size)
+		for range b.N {
+			var t transcript
+			for i := 0; i < len(data); i += 512 << 10 {
+				t.Write(data[i:min(i+512<<10, len(data))])
+			}
+		}
+	})
 	b.Run("transcript", func(b *testing.B) {
 		b.SetBytes(size)
 		for range b.N {
@@ -109,6 +118,23 @@ func BenchmarkStages(b *testing.B) {
 				j.newBatch()
 				j.synced = true
 				j.run(data[i:min(i+maxPending, len(data))], 0)
+			}
+		}
+	})
+	b.Run("show", func(b *testing.B) {
+		// Everything the output goroutine does with a batch but the
+		// Filter: transcript, jump-scroll scan, stand-ins, the emulator
+		// for the tails; 512 KiB batches, and a render after each (a
+		// consumer renders about once a batch under load).
+		b.SetBytes(size)
+		for range b.N {
+			s := &Session{em: newEmulator(120, 40), jump: newJumper(), cols: 120, rows: 40}
+			for i := 0; i < len(data); i += maxPending / 2 {
+				s.show(data[i:min(i+maxPending/2, len(data))])
+				_ = s.Render()
+			}
+			if s.Jumped() < size/2 {
+				b.Fatalf("jumped %d of %d bytes", s.Jumped(), size)
 			}
 		}
 	})

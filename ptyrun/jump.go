@@ -1,6 +1,7 @@
 package ptyrun
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/charmbracelet/x/ansi/parser"
@@ -67,6 +68,7 @@ type jumper struct {
 	lostAt     int
 	standIn    []byte
 	other      []jumpSpan
+	fold1      []jumpSpan
 }
 
 const (
@@ -77,8 +79,29 @@ const (
 // jumpCand is a possible cut: just after a line feed, cursor at (0, y).
 type jumpCand struct{ off, y int }
 
-// jumpSpan is a complete sequence that must be replayed if skipped.
-type jumpSpan struct{ from, to int }
+// jumpSpan is a complete sequence that must be replayed if skipped. key
+// is sgrKey's for a plain SGR found by the scan's fast path, else 0.
+type jumpSpan struct {
+	from, to int
+	key      uint64
+}
+
+// sgrLong is the key of a plain SGR whose parameters are too long to pack.
+const sgrLong = ^uint64(0)
+
+// sgrKey packs the parameter bytes of a plain SGR (digits and ';') into a
+// key that is never 0, equal for equal bytes: their length and, when
+// shorter than 8, the bytes themselves.
+func sgrKey(params []byte) uint64 {
+	if len(params) >= 8 {
+		return sgrLong
+	}
+	key := uint64(len(params)+1) << 56
+	for i, c := range params {
+		key |= uint64(c) << (8 * i)
+	}
+	return key
+}
 
 func newJumper() *jumper { return &jumper{seqFrom: -1, lastASCII: -1, strFrom: noStr} }
 
@@ -183,7 +206,7 @@ func (j *jumper) run(p []byte, from int) (stop, resume, cut, cutY int) {
 		if j.st == parser.GroundState {
 			if k := sgrEnd(p, i); k > 0 { // an SGR, inline: replayed
 				if i >= j.base && j.base >= 0 {
-					j.spans = append(j.spans, jumpSpan{i, k})
+					j.spans = append(j.spans, jumpSpan{i, k, sgrKey(p[i+2 : k-1])})
 				}
 				i = k - 1
 				continue
@@ -261,16 +284,39 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 	b := j.standIn[:0]
 	var eff sgrEffect
 	fold := true
-	other := j.other[:0] // spans that are not plain SGRs
-	for _, s := range j.spans {
+	// Only the last occurrence of each SGR counts: every field it sets, it
+	// sets again. So the spans are read from the cut back, a sequence
+	// already seen is passed over, and a few distinct SGRs are folded
+	// instead of every one of the skipped lines.
+	var seen [16]uint64
+	nseen := 0
+	fold1 := j.fold1[:0] // SGR spans to fold, last first
+	other := j.other[:0] // spans that are not plain SGRs, last first
+	for k := len(j.spans) - 1; k >= 0; k-- {
+		s := j.spans[k]
 		if s.from < lo || s.to > cut {
 			continue
 		}
-		seq := p[s.from:s.to]
-		if params, ok := sgrParams(seq); ok {
-			fold = fold && eff.add(params)
+		key := s.key
+		if key == 0 { // not from the fast path: a C1 CSI, an odd SGR, or no SGR
+			if params, ok := sgrParams(p[s.from:s.to]); ok {
+				key = sgrKey(params)
+			}
+		}
+		if key != 0 {
+			if key != sgrLong {
+				if slices.Contains(seen[:nseen], key) {
+					continue
+				}
+				if nseen < len(seen) {
+					seen[nseen] = key
+					nseen++
+				}
+			}
+			fold1 = append(fold1, s)
 			continue
 		}
+		seq := p[s.from:s.to]
 		if seq[0] == 0x90 || len(seq) > 1 && seq[1] == 'P' {
 			fold = false // DECRQSS can ask for the pen: keep the order
 		}
@@ -279,10 +325,14 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 		}
 		other = append(other, s)
 	}
-	j.other = other
+	for k := len(fold1) - 1; k >= 0 && fold; k-- {
+		params, _ := sgrParams(p[fold1[k].from:fold1[k].to])
+		fold = eff.add(params)
+	}
+	j.fold1, j.other = fold1, other
 	if fold {
-		for _, s := range other {
-			b = append(b, p[s.from:s.to]...)
+		for k := len(other) - 1; k >= 0; k-- {
+			b = append(b, p[other[k].from:other[k].to]...)
 		}
 		b = eff.appendTo(b)
 	} else {
@@ -497,7 +547,7 @@ func (j *jumper) step(p []byte, i int, model bool) {
 			j.st = next
 			j.groundAgain(i)
 			if from >= 0 && from >= j.base {
-				j.spans = append(j.spans, jumpSpan{from, i + 1})
+				j.spans = append(j.spans, jumpSpan{from, i + 1, 0})
 			}
 			return
 		}
@@ -634,7 +684,7 @@ func (j *jumper) control(i int, b byte) {
 		j.x0, j.x1 = max(j.x0-1, 0), max(j.x1-1, 0)
 	case 0x07: // BEL: replay (a bell callback)
 		if i >= j.base {
-			j.spans = append(j.spans, jumpSpan{i, i + 1})
+			j.spans = append(j.spans, jumpSpan{i, i + 1, 0})
 		}
 	case 0x00:
 	default:
@@ -659,7 +709,7 @@ func (j *jumper) dispatch(p []byte, i int, prev, next parser.State, model bool) 
 	from := j.seqFrom
 	replay := func() {
 		if from >= 0 && from >= j.base {
-			j.spans = append(j.spans, jumpSpan{from, i + 1})
+			j.spans = append(j.spans, jumpSpan{from, i + 1, 0})
 		}
 	}
 	switch prev {
