@@ -84,8 +84,11 @@ const (
 	readSize   = 32 << 10
 	// maxPending bounds the queue between the reader and the rest, and so
 	// how much one batch can jump. A reader that finds it full waits, and
-	// so does the child.
-	maxPending = 1 << 20
+	// so does the child. Half of it is about what a fast child gets
+	// through in a frame (1 MB at 60 MB/s), so under load outputLoop takes
+	// about one batch a frame rather than two or three: each batch draws a
+	// screenful, and at most one a frame is seen.
+	maxPending = 2 << 20
 	// filterPiece is how much of a batch goes through the Filter at once.
 	filterPiece = 64 << 10
 	// paceBatch and paceEvery: see outputLoop.
