@@ -505,7 +505,12 @@ func (s *Session) outputLoop() {
 		case len(batch) > 0 && s.filter == nil:
 			s.show(batch)
 		case len(batch) > 0:
-			// In pieces, the Filter's own buffers stay small.
+			// In pieces, the Filter's own buffers stay small. out is sized
+			// for the batch at once: growing it by doubling would touch
+			// twice the memory, and fresh pages are what costs here.
+			if cap(out) < len(batch) {
+				out = make([]byte, 0, len(batch)+len(batch)/8)
+			}
 			out = out[:0]
 			for p := batch; len(p) > 0; {
 				n := min(len(p), filterPiece)
