@@ -1,6 +1,7 @@
 package ptyrun
 
 import (
+	"math"
 	"slices"
 	"strconv"
 
@@ -77,12 +78,15 @@ const (
 )
 
 // jumpCand is a possible cut: just after a line feed, cursor at (0, y).
-type jumpCand struct{ off, y int }
+// Offsets are int32 here and in jumpSpan (a batch of short lines holds
+// tens of thousands of each); jumpFeed does not jump in a batch of 2 GiB
+// or more, and Session's are at most maxPending and a read.
+type jumpCand struct{ off, y int32 }
 
 // jumpSpan is a complete sequence that must be replayed if skipped. key
 // is sgrKey's for a plain SGR found by the scan's fast path, else 0.
 type jumpSpan struct {
-	from, to int
+	from, to int32
 	key      uint64
 }
 
@@ -206,7 +210,7 @@ func (j *jumper) run(p []byte, from int) (stop, resume, cut, cutY int) {
 		if j.st == parser.GroundState {
 			if k := sgrEnd(p, i); k > 0 { // an SGR, inline: replayed
 				if i >= j.base && j.base >= 0 {
-					j.spans = append(j.spans, jumpSpan{i, k, sgrKey(p[i+2 : k-1])})
+					j.spans = append(j.spans, jumpSpan{int32(i), int32(k), sgrKey(p[i+2 : k-1])})
 				}
 				i = k - 1
 				continue
@@ -266,11 +270,11 @@ func (j *jumper) bestCut(from, stop int) (int, int) {
 	}
 	for k := len(j.cands) - 1; k >= 0; k-- {
 		c := j.cands[k]
-		if c.off < lo {
+		if int(c.off) < lo {
 			break
 		}
-		if c.off <= minBirth && c.off <= stop {
-			return c.off, c.y
+		if int(c.off) <= minBirth && int(c.off) <= stop {
+			return int(c.off), int(c.y)
 		}
 	}
 	return from, 0
@@ -294,7 +298,7 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 	other := j.other[:0] // spans that are not plain SGRs, last first
 	for k := len(j.spans) - 1; k >= 0; k-- {
 		s := j.spans[k]
-		if s.from < lo || s.to > cut {
+		if int(s.from) < lo || int(s.to) > cut {
 			continue
 		}
 		key := s.key
@@ -337,7 +341,7 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 		b = eff.appendTo(b)
 	} else {
 		for _, s := range j.spans {
-			if s.from >= lo && s.to <= cut {
+			if int(s.from) >= lo && int(s.to) <= cut {
 				b = append(b, p[s.from:s.to]...)
 			}
 		}
@@ -547,7 +551,7 @@ func (j *jumper) step(p []byte, i int, model bool) {
 			j.st = next
 			j.groundAgain(i)
 			if from >= 0 && from >= j.base {
-				j.spans = append(j.spans, jumpSpan{from, i + 1, 0})
+				j.spans = append(j.spans, jumpSpan{int32(from), int32(i + 1), 0})
 			}
 			return
 		}
@@ -684,7 +688,7 @@ func (j *jumper) control(i int, b byte) {
 		j.x0, j.x1 = max(j.x0-1, 0), max(j.x1-1, 0)
 	case 0x07: // BEL: replay (a bell callback)
 		if i >= j.base {
-			j.spans = append(j.spans, jumpSpan{i, i + 1, 0})
+			j.spans = append(j.spans, jumpSpan{int32(i), int32(i + 1), 0})
 		}
 	case 0x00:
 	default:
@@ -700,7 +704,7 @@ func (j *jumper) lineFeed(i int) {
 		j.y++
 	}
 	if j.x0 == 0 && j.x1 == 0 && j.base >= 0 && i+1 >= j.base {
-		j.cands = append(j.cands, jumpCand{i + 1, j.y})
+		j.cands = append(j.cands, jumpCand{int32(i + 1), int32(j.y)})
 	}
 }
 
@@ -709,7 +713,7 @@ func (j *jumper) dispatch(p []byte, i int, prev, next parser.State, model bool) 
 	from := j.seqFrom
 	replay := func() {
 		if from >= 0 && from >= j.base {
-			j.spans = append(j.spans, jumpSpan{from, i + 1, 0})
+			j.spans = append(j.spans, jumpSpan{int32(from), int32(i + 1), 0})
 		}
 	}
 	switch prev {
@@ -985,6 +989,11 @@ func jumpFeed(j *jumper, p []byte, write func([]byte), cursor func() (x, y int),
 			write(p[pa:pb])
 		}
 		pa = pb
+	}
+	if len(p) > math.MaxInt32 {
+		j.unsync()
+		write(p)
+		return 0
 	}
 	j.newBatch()
 	for i := 0; i < len(p); {
