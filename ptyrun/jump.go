@@ -60,8 +60,9 @@ type jumper struct {
 	synced     bool
 	cols, rows int
 	x0, x1, y  int   // the cursor column lies in [x0, x1]
-	birth      []int // per screen row
-	base       int   // cuts are allowed from here (-1 until a straddling sequence ends)
+	birth      []int // per screen row, a ring: row r is birth[(top+r) % rows]
+	top        int
+	base       int // cuts are allowed from here (-1 until a straddling sequence ends)
 	cands      []jumpCand
 	spans      []jumpSpan
 	lastASCII  int // offset of the last printable ASCII byte in this batch, -1
@@ -144,7 +145,7 @@ func (j *jumper) start(x, y, cols, rows, at int) {
 	if cap(j.birth) < rows {
 		j.birth = make([]int, rows)
 	}
-	j.birth = j.birth[:rows]
+	j.birth, j.top = j.birth[:rows], 0
 	for i := range j.birth {
 		j.birth[i] = -1
 	}
@@ -696,10 +697,13 @@ func (j *jumper) control(i int, b byte) {
 	}
 }
 
+// setBirth notes that screen row r was blanked whole at offset i.
+func (j *jumper) setBirth(r, i int) { j.birth[(j.top+r)%j.rows] = i }
+
 func (j *jumper) lineFeed(i int) {
 	if j.y == j.rows-1 {
-		copy(j.birth, j.birth[1:])
-		j.birth[j.rows-1] = i
+		j.birth[j.top] = i // the top row leaves; its slot is the new bottom row's
+		j.top = (j.top + 1) % j.rows
 	} else {
 		j.y++
 	}
@@ -873,14 +877,14 @@ func (j *jumper) cursorOp(i int, final byte) bool {
 		switch j.arg(0, 0) {
 		case 0:
 			for r := j.y + 1; r < R; r++ {
-				j.birth[r] = i
+				j.setBirth(r, i)
 			}
 			if j.x0 == 0 && j.x1 == 0 {
-				j.birth[j.y] = i
+				j.setBirth(j.y, i)
 			}
 		case 1:
 			for r := 0; r < j.y; r++ {
-				j.birth[r] = i
+				j.setBirth(r, i)
 			}
 		case 2, 3:
 			for r := range j.birth {
@@ -893,11 +897,11 @@ func (j *jumper) cursorOp(i int, final byte) bool {
 		switch j.arg(0, 0) {
 		case 0:
 			if j.x0 == 0 && j.x1 == 0 {
-				j.birth[j.y] = i
+				j.setBirth(j.y, i)
 			}
 		case 1:
 		case 2:
-			j.birth[j.y] = i
+			j.setBirth(j.y, i)
 		default:
 			return false
 		}

@@ -228,6 +228,36 @@ func TestJumpModelRules(t *testing.T) {
 	}
 }
 
+// TestJumpBirthRing: the rows' births are a ring that turns with each
+// scroll; an erase must mark the screen row it hits, not the ring slot of
+// the same number.
+func TestJumpBirthRing(t *testing.T) {
+	const stream = "A\r\nB\r\nC\r\nD\r\n\x1b[3;1H\x1b[2K\x1b[1;1H\x1b[K"
+	j := newJumper()
+	j.start(0, 0, 10, 3, 0)
+	j.run([]byte(stream), 0)
+	lf := func(n int) int { // offset of the n-th line feed
+		for i, k := 0, 0; i < len(stream); i++ {
+			if stream[i] == '\n' {
+				if k++; k == n {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	el2, el0 := strings.Index(stream, "2K")+1, strings.LastIndex(stream, "K")
+	// Rows after two scrolls: C's row (never scrolled in, then erased by
+	// EL 0 at column 0), D's row (the third line feed), the bottom row
+	// (the fourth, then erased by EL 2).
+	want := []int{el0, lf(3), el2}
+	for r, w := range want {
+		if got := j.birth[(j.top+r)%j.rows]; got != w {
+			t.Errorf("row %d born at %d, want %d (births %v, top %d)", r, got, w, j.birth, j.top)
+		}
+	}
+}
+
 // TestJumpRandom is FuzzJump over a fixed set of random streams, so that
 // plain `go test` covers more than the seeds.
 func TestJumpRandom(t *testing.T) {
