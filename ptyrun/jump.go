@@ -70,7 +70,7 @@ type jumper struct {
 	lostAt     int
 	standIn    []byte
 	other      []jumpSpan
-	fold1      []jumpSpan
+	toFold     []jumpSpan
 }
 
 const (
@@ -295,8 +295,8 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 	// instead of every one of the skipped lines.
 	var seen [16]uint64
 	nseen := 0
-	fold1 := j.fold1[:0] // SGR spans to fold, last first
-	other := j.other[:0] // spans that are not plain SGRs, last first
+	toFold := j.toFold[:0] // SGR spans to fold, last first
+	other := j.other[:0]   // spans that are not plain SGRs, last first
 	for k := len(j.spans) - 1; k >= 0; k-- {
 		s := j.spans[k]
 		if int(s.from) < lo || int(s.to) > cut {
@@ -318,7 +318,7 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 					nseen++
 				}
 			}
-			fold1 = append(fold1, s)
+			toFold = append(toFold, s)
 			continue
 		}
 		seq := p[s.from:s.to]
@@ -330,11 +330,11 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 		}
 		other = append(other, s)
 	}
-	for k := len(fold1) - 1; k >= 0 && fold; k-- {
-		params, _ := sgrParams(p[fold1[k].from:fold1[k].to])
+	for k := len(toFold) - 1; k >= 0 && fold; k-- {
+		params, _ := sgrParams(p[toFold[k].from:toFold[k].to])
 		fold = eff.add(params)
 	}
-	j.fold1, j.other = fold1, other
+	j.toFold, j.other = toFold, other
 	if fold {
 		for k := len(other) - 1; k >= 0; k-- {
 			b = append(b, p[other[k].from:other[k].to]...)

@@ -82,7 +82,7 @@ func sgrOff(p int) uint8 {
 // they are.
 func (e *sgrEffect) add(params []byte) bool {
 	// Most SGRs have one parameter (colours, bold, resets): no list needed.
-	if len(params) <= 3 && (len(params) == 0 || params[0] != ';') {
+	if len(params) <= 3 {
 		p := 0
 		one := true
 		for _, c := range params {
