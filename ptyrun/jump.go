@@ -353,7 +353,8 @@ func (j *jumper) makeStandIn(p []byte, lo, cut, cutY, stop int) []byte {
 	}
 	// The background at the cut is known to be the default when the
 	// folded effect says so; otherwise it is whatever the emulator has.
-	bgDefault := fold && (eff.bg.n == 0 && eff.reset || eff.bg.n == 1 && eff.bg.p[0] == 49)
+	set, toDefault := eff.bgSet()
+	bgDefault := fold && set && toDefault
 	if n := j.earlyScrolls(p, cut, stop, cutY, bgDefault); n > 0 {
 		b = append(b, "\x1b["...)
 		b = strconv.AppendInt(b, int64(n), 10)
@@ -428,7 +429,7 @@ func (j *jumper) earlyScrolls(p []byte, cut, stop, cutY int, bgDefault bool) int
 			arg := max(ps[0], 1) // CUU and friends: missing or 0 is 1
 			switch p[end] {
 			case 'm':
-				if !sgrKeepsBg(ps[:n], bgDefault) {
+				if !sgrKeepsBg(p[i+2:end], bgDefault) {
 					return k
 				}
 			case 'A', 'F': // CUU, CPL
@@ -461,30 +462,16 @@ func (j *jumper) earlyScrolls(p []byte, cut, stop, cutY int, bgDefault bool) int
 	return k
 }
 
-// sgrKeepsBg reports whether an SGR (its parameters, -1 for missing)
-// leaves the background as it was; with bgDefault, it may also set it to
-// the default, which it already is.
-func sgrKeepsBg(ps []int, bgDefault bool) bool {
-	for i := 0; i < len(ps); i++ {
-		switch p := ps[i]; {
-		case p <= 0 || p == 49:
-			if !bgDefault {
-				return false
-			}
-		case p >= 40 && p <= 47, p >= 100 && p <= 107, p == 48:
-			return false
-		case p == 38 || p == 58:
-			switch {
-			case i+1 < len(ps) && ps[i+1] == 5:
-				i += 2
-			case i+1 < len(ps) && ps[i+1] == 2:
-				i += 4
-			default:
-				return false
-			}
-		}
+// sgrKeepsBg reports whether an SGR (its parameter bytes) leaves the
+// background as it was; with bgDefault, it may also set it to the default,
+// which it already is. What the effect model does not know ends it too.
+func sgrKeepsBg(params []byte, bgDefault bool) bool {
+	var e sgrEffect
+	if !e.add(params) {
+		return false
 	}
-	return true
+	set, toDefault := e.bgSet()
+	return !set || toDefault && bgDefault
 }
 
 // sgrParams returns the parameter bytes of a plain SGR sequence (no

@@ -182,6 +182,18 @@ func (e *sgrEffect) apply(p int) bool {
 	return true
 }
 
+// bgSet reports whether e sets the background (a colour, or a reset), and
+// whether to the default.
+func (e *sgrEffect) bgSet() (set, toDefault bool) {
+	switch {
+	case e.bg.n > 0:
+		return true, e.bg.n == 1 && e.bg.p[0] == 49
+	case e.reset:
+		return true, true
+	}
+	return false, false
+}
+
 // appendTo appends SGR sequences with the effect of e.
 func (e *sgrEffect) appendTo(b []byte) []byte {
 	seq := func(ps ...int16) {
