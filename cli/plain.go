@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -227,10 +228,23 @@ func (r *plainRun) login(label string, headless bool, kind steps.MethodKind) err
 		return fail("Login", "OpenCode's credential store cannot be used: "+c.Detail,
 			"Move "+c.Path+" aside yourself, then run heidi again.")
 	}
+	if what := steps.ReplacedEntry(c); what != "" && c.Type != probe.CredOAuth {
+		for _, l := range steps.ReplaceQuestion(c) {
+			r.say("      %s", l)
+		}
+	}
 	if headless {
 		r.printGuide(label)
 	}
 	before := probe.InspectAuth(r.d.Sys, r.d.Paths)
+	// OpenCode's login rewrites the store: keep a byte-checked copy first.
+	backup, err := steps.BackupBeforeLogin(r.d.Paths.AuthFile, r.d.Sys.Now())
+	if err != nil {
+		return fail("Login", err.Error(), "Nothing was changed. Make "+filepath.Dir(r.d.Paths.AuthFile)+" writable, then run heidi again.")
+	}
+	if backup != "" {
+		r.say("      backed up %s to %s before the login", r.d.Paths.AuthFile, backup)
+	}
 	r.say("      running: opencode %s", strings.Join(steps.QuoteArgs(steps.LoginArgs(label)), " "))
 	opened := false
 	run, err := steps.RunLogin(r.ctx, r.d, label, nil, &lineWriter{w: r.out, prefix: "      │ "}, func(p steps.LoginProgress) {

@@ -354,3 +354,26 @@ func TestPlainSignalDuringBrowserLogin(t *testing.T) {
 	}
 	plainClean(t, env, p.Stdout(), p.Stderr())
 }
+
+// Plain mode cannot ask: it says the API key will be replaced and backs the
+// file up byte for byte before OpenCode's login rewrites it (issue 15, item 1).
+func TestPlainAPIKeyBackedUpBeforeLogin(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t)
+	env.PlantAuth("api")
+	original := env.ReadAuth()
+	r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain")...)
+	if r.Code != 0 {
+		t.Errorf("exit %d, want 0\nstderr:\n%s", r.Code, r.Stderr)
+	}
+	backups, _ := filepath.Glob(env.AuthPath() + ".heidi-backup-*")
+	if len(backups) != 1 {
+		t.Fatalf("backups %v, want one", backups)
+	}
+	if b, _ := os.ReadFile(backups[0]); string(b) != original {
+		t.Error("the backup does not hold the original bytes")
+	}
+	wantPlainSteps(t, r.Stderr, "an OpenAI API key", "backed up "+env.AuthPath()+" to "+backups[0])
+	wantOAuthStored(t, env)
+	plainClean(t, env, r.Stdout, r.Stderr)
+}

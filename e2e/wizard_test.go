@@ -895,3 +895,65 @@ func TestWizardSkipTestAndModelFlag(t *testing.T) {
 		cleanAfter(t, env, s)
 	})
 }
+
+// An OpenAI API key in auth.json is replaced by OpenCode's ChatGPT login
+// (its Auth.set overwrites the "openai" entry): heidi says so, asks, and
+// backs the file up byte for byte before the login runs (issue 15, item 1).
+func TestWizardAPIKeyBackedUpBeforeLogin(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t)
+	env.PlantAuth("api")
+	original := env.ReadAuth()
+	s := startWizard(t, env, 100, 30)
+	txt := s.WaitFor(t, "Yes, back it up and log in", wzWait)
+	for _, want := range []string{"3/6 · Login", "an OpenAI API key", "replaces it", "(y)", "(n)"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("question lacks %q:\n%s", want, txt)
+		}
+	}
+	if calls := loginCalls(env); len(calls) != 0 {
+		t.Errorf("the login ran before the answer: %q", calls)
+	}
+	s.Send("y")
+	s.WaitFor(t, "Sign in to ChatGPT", wzWait)
+	s.Send(keyCtrlO)
+	if code := quitSummary(t, s); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	backups, _ := filepath.Glob(env.AuthPath() + ".heidi-backup-*")
+	if len(backups) != 1 {
+		t.Fatalf("backups %v, want exactly one", backups)
+	}
+	if b, err := os.ReadFile(backups[0]); err != nil || string(b) != original {
+		t.Errorf("the backup does not hold the original bytes (%v)", err)
+	}
+	if fi, err := os.Stat(backups[0]); err == nil && fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %v, want 0600", fi.Mode().Perm())
+	}
+	wantOAuthStored(t, env)
+	cleanAfter(t, env, s)
+}
+
+func TestWizardAPIKeyDeclined(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t)
+	env.PlantAuth("api")
+	original := env.ReadAuth()
+	s := startWizard(t, env, 100, 30)
+	s.WaitFor(t, "Yes, back it up and log in", wzWait)
+	s.Send("n")
+	if code := quitSummary(t, s); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	wantPrintedFail(t, s, "Login", "API key")
+	if env.ReadAuth() != original {
+		t.Error("declined, yet the store changed")
+	}
+	if m, _ := filepath.Glob(env.AuthPath() + ".heidi-backup-*"); len(m) != 0 {
+		t.Errorf("declined, yet backups exist: %v", m)
+	}
+	if calls := loginCalls(env); len(calls) != 0 {
+		t.Errorf("declined, yet the login ran: %q", calls)
+	}
+	cleanAfter(t, env, s)
+}

@@ -1,7 +1,9 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -58,3 +60,51 @@ func kind(m os.FileMode) string {
 // an OAuth entry with a refresh token (OpenCode refreshes an expired access
 // token on the next request).
 func UsableLogin(c probe.Credential) bool { return c.Subscription() && c.HasRefresh }
+
+// ReplacedEntry names, in words, the openai entry of OpenCode's credential
+// file that a login will overwrite ("" when there is none): OpenCode's login
+// stores its result under "openai" and drops whatever was there, an API key
+// included.
+func ReplacedEntry(c probe.Credential) string {
+	if !c.Present || c.Source != probe.SourceFile {
+		return ""
+	}
+	switch c.Type {
+	case probe.CredAPI:
+		return "an OpenAI API key"
+	case probe.CredOAuth:
+		return "a ChatGPT login"
+	default:
+		return "an OpenAI entry of type " + string(c.Type)
+	}
+}
+
+// ReplaceQuestion is what heidi asks before a login that will overwrite an
+// OpenAI entry which is not a ChatGPT login (an API key, above all).
+func ReplaceQuestion(c probe.Credential) []string {
+	return []string{
+		"auth.json holds " + ReplacedEntry(c) + " for OpenAI. OpenCode's ChatGPT login replaces it.",
+		"heidi backs the file up first (a timestamped copy beside it, checked byte for byte), so the entry can be restored.",
+	}
+}
+
+// BackupBeforeLogin copies OpenCode's credential file to a timestamped,
+// byte-checked backup before a login rewrites it. It returns "" with no
+// error when there is nothing to keep (no file, or an empty one); any other
+// failure means the login must not run.
+func BackupBeforeLogin(path string, now time.Time) (string, error) {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cannot back up %s before the login: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file (it is a %s); heidi does not log in over it", path, kind(info.Mode()))
+	}
+	if info.Size() == 0 {
+		return "", nil
+	}
+	return Backup(path, now)
+}

@@ -36,6 +36,7 @@ type (
 		s      *ptyrun.Session
 		what   childKind
 		before probe.Credential
+		backup string // the store's copy made before a login, "" when none
 		err    error
 	}
 	notesMsg []string
@@ -469,6 +470,15 @@ func (m *Model) enterLogin() tea.Cmd {
 		return m.fail(StepLogin, "OpenCode's credential store cannot be used: "+c.Detail,
 			"Move "+c.Path+" aside yourself (heidi does not touch links, directories or unreadable files), then run heidi again.")
 	}
+	if c.Present && c.Type != probe.CredOAuth && steps.ReplacedEntry(c) != "" {
+		return m.setAsk(&question{prompt: append(steps.ReplaceQuestion(c), "Back it up and log in?"), options: []option{
+			{key: "y", label: "Yes, back it up and log in", act: func(m *Model) tea.Cmd { return m.beginLogin() }},
+			{key: "n", label: "No, stop here", act: func(m *Model) tea.Cmd {
+				return m.fail(StepLogin, "Not logged in: auth.json keeps "+steps.ReplacedEntry(c)+" for OpenAI.",
+					"Run heidi again and let it back the entry up, or keep using the API key.")
+			}},
+		}})
+	}
 	return m.beginLogin()
 }
 
@@ -509,8 +519,15 @@ func (m *Model) startChild(what childKind, name string, args []string, title str
 	sup, d := m.sup, m.deps
 	return func() tea.Msg {
 		var before probe.Credential
+		var backup string
 		if what == childLogin { // what the store held before, to judge the login by
 			before = probe.InspectAuth(d.Sys, d.Paths)
+			// OpenCode's login rewrites the store: keep a byte-checked copy first.
+			b, err := steps.BackupBeforeLogin(d.Paths.AuthFile, d.Sys.Now())
+			if err != nil {
+				return childStartedMsg{what: what, err: err}
+			}
+			backup = b
 		}
 		path, err := d.Sys.LookPath(name)
 		if err != nil {
@@ -521,7 +538,7 @@ func (m *Model) startChild(what childKind, name string, args []string, title str
 			return childStartedMsg{what: what, err: err}
 		}
 		sup.set(s)
-		return childStartedMsg{s: s, what: what, before: before}
+		return childStartedMsg{s: s, what: what, before: before, backup: backup}
 	}
 }
 
@@ -537,6 +554,9 @@ func (m *Model) onChildStarted(msg childStartedMsg) (tea.Model, tea.Cmd) {
 	m.child, m.childWhat = msg.s, msg.what
 	if msg.what == childLogin {
 		m.before = msg.before
+		if msg.backup != "" {
+			m.notes = append(m.notes, "Backed up "+m.deps.Paths.AuthFile+" to "+msg.backup+" before the login")
+		}
 	}
 	m.started = m.deps.Sys.Now()
 	return m, tea.Batch(waitOutput(msg.s), waitExit(msg.s))
