@@ -53,9 +53,9 @@ Exit status: 0 connected and tested, 1 a step failed, 2 usage error, 130 cancell
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "accept every offered repair and default choice")
 	f.BoolVar(&opts.Headless, "headless", false, "use the device-code login (for SSH, containers, WSL)")
 	f.BoolVar(&opts.Browser, "browser", false, "use the browser login even when this looks headless")
-	f.StringVar(&opts.Model, "model", "", "model for the test run (default: the first OpenAI model OpenCode lists)")
+	f.StringVar(&opts.Model, "model", "", "model for the test run, alone (default: the one that passed last time, else a small current one; the next when OpenAI refuses it for the plan)")
 	f.BoolVar(&opts.SkipTest, "skip-test", false, "do not run the test request")
-	f.DurationVar(&opts.Timeout, "timeout", 0, "limit for each non-interactive OpenCode call (default: 10s version, 30s models, 2m test run)")
+	f.DurationVar(&opts.Timeout, "timeout", 0, "limit for each non-interactive OpenCode call (default: "+steps.DefaultTimeouts().String()+")")
 	opencode.AddCommand(openai)
 	connect.AddCommand(a.statusCmd(), opencode)
 	return connect

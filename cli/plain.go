@@ -169,17 +169,28 @@ func (r *plainRun) steps() error {
 		return fail("Models", err.Error(), "Try it yourself: opencode models openai")
 	}
 	r.models = models
-	if r.model, err = steps.ResolveModel(models, r.opts.Model); err != nil {
-		return fail("Models", err.Error(), "Pick a listed model with --model, or leave it out to use the first")
+	last := ""
+	if o, oerr := steps.LoadOutcome(r.d.Paths); oerr == nil && o.Result == "PASS" {
+		last = o.Model
 	}
+	cands, err := steps.TestCandidates(models, r.opts.Model, last)
+	if err != nil {
+		return fail("Models", err.Error(), "Pick a listed model with --model, or leave it out to let heidi choose")
+	}
+	r.model = cands[0]
 	r.say("      %d models (first: %s)", len(models), models[0])
 
 	r.stage(5, "Test run")
 	if r.opts.SkipTest {
 		r.say("      skipped (--skip-test)")
 	} else {
-		r.say("      opencode run %q --model=%s (up to %s)", steps.TestPrompt, r.model, r.d.Timeouts.Run)
-		res := steps.TestRun(r.ctx, r.d, r.model)
+		res := steps.TestWithFallback(r.ctx, r.d, cands, func(model string, refused []steps.Refusal) {
+			if n := len(refused); n > 0 {
+				r.say("      %s was refused: %s; trying another model", refused[n-1].Model, refused[n-1].Reason)
+			}
+			r.say("      opencode run %q --model=%s (up to %s)", steps.TestPrompt, model, r.d.Timeouts.Run)
+		})
+		r.model = res.Model
 		if r.ctx.Err() != nil {
 			return r.ctx.Err()
 		}
@@ -190,9 +201,12 @@ func (r *plainRun) steps() error {
 					r.say("        %s", l)
 				}
 			}
-			return fail("Test run", "Test run failed: "+res.Err, steps.TestRunHints(res)...)
+			return fail("Test run", "Test run failed: "+res.Why(), res.Hints()...)
 		}
-		r.say("      PASS in %.1fs", res.Duration.Seconds())
+		r.say("      PASS in %.1fs with %s", res.Duration.Seconds(), res.Model)
+		if note := res.Note(); note != "" {
+			r.say("      %s", note)
+		}
 	}
 	r.say("[6/6] Summary")
 	return nil
@@ -307,10 +321,10 @@ func (r *plainRun) printGuide(deviceLabel string) {
 }
 
 func accountSuffix(c probe.Credential) string {
-	if c.Account == "" {
-		return ""
+	if n := steps.AccountNote(c); n != "" {
+		return " (" + n + ")"
 	}
-	return " (account " + c.Account + ")"
+	return ""
 }
 
 func firstNonEmpty(a ...string) string {

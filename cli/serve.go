@@ -34,7 +34,7 @@ Ctrl+C stops it and ends any running test.
 
 API:
   GET  /connect/opencode/openai/status   the same JSON as 'heidi connect status --json'
-  POST /connect/opencode/openai/test     runs opencode run "say ok" with the first model`,
+  POST /connect/opencode/openai/test     runs opencode run "say ok" with a model the plan has`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runServe(cmd, addr, open, allowRemote)

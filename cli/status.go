@@ -106,6 +106,9 @@ func describeCred(c probe.Credential, now time.Time) string {
 	if c.Account != "" {
 		s += ", account " + c.Account
 	}
+	if c.Plan != "" {
+		s += ", ChatGPT " + c.Plan + " plan"
+	}
 	if !c.Expires.IsZero() {
 		word := "expires"
 		if c.Expired(now) {

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -115,6 +116,10 @@ type Credential struct {
 	HasAccess  bool
 	EntryOK    bool   // the entry has every field OpenCode requires for its type
 	Account    string // masked account id ("acct…000"), "" when none
+	// Plan is the ChatGPT plan the access token names (its
+	// chatgpt_plan_type claim: "plus", "pro", "free", "team", …), "" when
+	// it names none. Not a secret; the token itself is never kept.
+	Plan string
 
 	Mode      fs.FileMode
 	Size      int64
@@ -277,6 +282,7 @@ func parseAuth(data []byte, what string) (c Credential) {
 	}
 	c.HasRefresh = o.refresh.nonEmptyString()
 	c.HasAccess = o.access.nonEmptyString()
+	c.Plan = o.access.plan
 	if o.expires.ok {
 		if ms := o.expires.value; ms >= -maxJSDateMillis && ms <= maxJSDateMillis {
 			c.Expires = time.UnixMilli(int64(ms)).UTC()
@@ -378,7 +384,7 @@ type openaiProbe struct {
 	kind          jsonKind
 	typ           typeProbe
 	refresh       kindProbe
-	access        kindProbe
+	access        accessProbe
 	key           kindProbe
 	token         kindProbe
 	metadata      kindProbe
@@ -449,6 +455,51 @@ func credTypeOf(s string) CredType {
 		return CredWellKnown
 	}
 	return CredUnknown
+}
+
+// accessProbe keeps the kind of "access" and the plan its JWT payload names;
+// the token itself is dropped at once.
+type accessProbe struct {
+	kindProbe
+	plan string
+}
+
+func (a *accessProbe) UnmarshalJSON(b []byte) error {
+	*a = accessProbe{}
+	if err := a.kindProbe.UnmarshalJSON(b); err != nil || a.kind != kindString {
+		return err
+	}
+	var tok string
+	if json.Unmarshal(b, &tok) != nil {
+		return nil
+	}
+	a.plan = PlanOfJWT(tok)
+	return nil
+}
+
+var planRE = lazyRE(`^[a-z][a-z0-9_-]{0,23}$`)
+
+// PlanOfJWT reads the chatgpt_plan_type claim of an OpenAI access or id
+// token's payload ("" when absent or not a plain lowercase word). It checks
+// no signature: the plan is shown, never trusted.
+func PlanOfJWT(tok string) string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 || len(parts[1]) > 64<<10 {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Auth struct {
+			Plan string `json:"chatgpt_plan_type"`
+		} `json:"https://api.openai.com/auth"`
+	}
+	if json.Unmarshal(raw, &claims) != nil || !planRE().MatchString(claims.Auth.Plan) {
+		return ""
+	}
+	return claims.Auth.Plan
 }
 
 // accountProbe keeps the kind of "accountId" and, for a string, only its mask.

@@ -101,6 +101,9 @@ type StatusResponse struct {
 	DataDir       string    `json:"dataDir"`
 	LogDir        string    `json:"logDir"`
 	LastTest      *LastTest `json:"lastTest,omitempty"`
+	// TestModel is the model Test tries first (the one that passed last
+	// time, else steps.RankTestModels' first).
+	TestModel string `json:"testModel,omitempty"`
 }
 
 // LastTest is the outcome heidi recorded last (connect or test run).
@@ -167,6 +170,13 @@ func statusResponse(st steps.Status, p probe.Paths) StatusResponse {
 	if o := st.LastOutcome; o != nil {
 		res.LastTest = &LastTest{Time: o.Time.UTC(), Result: o.Result, Model: o.Model, LastError: redact.String(o.LastError)}
 	}
+	last := ""
+	if o := st.LastOutcome; o != nil && o.Result == "PASS" {
+		last = o.Model
+	}
+	if cands, err := steps.TestCandidates(st.Models, "", last); err == nil {
+		res.TestModel = cands[0]
+	}
 	return res
 }
 
@@ -174,7 +184,7 @@ func statusResponse(st steps.Status, p probe.Paths) StatusResponse {
 
 // TestRequest is the optional body of POST /connect/opencode/openai/test.
 type TestRequest struct {
-	Model string `json:"model"` // default: the first model `opencode models openai` lists
+	Model string `json:"model"` // default: StatusResponse.TestModel, then other models when OpenAI refuses it for the plan
 }
 
 // TestResponse is the answer of POST /connect/opencode/openai/test.
@@ -186,6 +196,11 @@ type TestResponse struct {
 	Error      string   `json:"error,omitempty"`
 	Step       string   `json:"step,omitempty"` // where it failed: "Models" or "Test run"
 	Hints      []string `json:"hints,omitempty"`
+	// Class names a known failure ("model-refused", "plan", "usage-limit", …).
+	Class string `json:"class,omitempty"`
+	// Refused are the models OpenAI refused for the plan before Model.
+	Refused []steps.Refusal `json:"refused,omitempty"`
+	Note    string          `json:"note,omitempty"`
 }
 
 // ErrBusy is the message of a 409: one test at a time.
@@ -242,9 +257,9 @@ func (s *Server) runTest(ctx context.Context, req TestRequest) (TestResponse, st
 			Hints: []string{"Check the login: " + steps.ConnectCommand, "See what OpenCode says: opencode models openai"}}
 		return res, outcome(now(), res, ctx), statusFor(ctx)
 	}
-	model := models[0]
+	want := ""
 	if req.Model != "" {
-		want := req.Model
+		want = req.Model
 		if !strings.HasPrefix(want, "openai/") {
 			want = "openai/" + want
 		}
@@ -252,19 +267,31 @@ func (s *Server) runTest(ctx context.Context, req TestRequest) (TestResponse, st
 			res := TestResponse{Step: "Models", Model: probe.SafeText(req.Model, 80), Error: "`opencode models openai` does not list this model"}
 			return res, outcome(now(), res, ctx), http.StatusBadRequest
 		}
-		model = want
 	}
-	run := steps.TestRun(ctx, s.deps, model)
+	last := ""
+	if o, err := steps.LoadOutcome(s.deps.Paths); err == nil && o.Result == "PASS" {
+		last = o.Model
+	}
+	cands, err := steps.TestCandidates(models, want, last)
+	if err != nil {
+		res := TestResponse{Step: "Models", Error: redact.String(err.Error())}
+		return res, outcome(now(), res, ctx), statusFor(ctx)
+	}
+	run := steps.TestWithFallback(ctx, s.deps, cands, nil)
 	res := TestResponse{
 		Pass:       run.Pass,
 		Model:      run.Model,
 		DurationMs: run.Duration.Milliseconds(),
 		Tail:       redact.String(run.Tail),
 		Error:      redact.String(run.Err),
+		Refused:    run.Refused,
+		Note:       run.Note(),
 	}
 	if !run.Pass {
 		res.Step = "Test run"
-		for _, h := range steps.TestRunHints(run) {
+		res.Class = string(run.Class.Class)
+		res.Error = redact.String(run.Why())
+		for _, h := range run.Hints() {
 			res.Hints = append(res.Hints, redact.String(h))
 		}
 	}

@@ -28,7 +28,12 @@ var oauthEntry = `{"openai":{"type":"oauth","refresh":"rt_` + canary + `","acces
 
 const oauthModels = "openai/gpt-5.3-codex-spark\nopenai/gpt-5.4\nopenai/gpt-5.5\n"
 
-const runKey = "opencode run say ok --model=openai/gpt-5.3-codex-spark"
+// runKey is the test heidi sends first: not the Pro-only spark listed first,
+// but the newest mainline model (steps.RankTestModels).
+const runKey = "opencode run say ok --model=openai/gpt-5.5"
+
+// sparkKey is the Pro-only preview; a Plus account gets the real 400.
+const sparkKey = "opencode run say ok --model=openai/gpt-5.3-codex-spark"
 
 // fakeRunner answers commands by their joined arguments; funcs take
 // precedence and may block on ctx or on the test's channels.
@@ -80,7 +85,8 @@ func okRunner() *fakeRunner {
 		answers: map[string]probe.Result{
 			"opencode --version":     {Stdout: []byte("1.18.33\n")},
 			"opencode models openai": {Stdout: []byte(oauthModels)},
-			runKey:                   {Stdout: []byte("ok\n"), Stderr: []byte("\x1b[0m\n> build · gpt-5.3-codex-spark\n\x1b[0m\n")},
+			runKey:                   {Stdout: []byte("ok\n"), Stderr: []byte("\x1b[0m\n> build · gpt-5.5\n\x1b[0m\n")},
+			sparkKey:                 {ExitCode: 1, Stderr: []byte(sparkRefusal)},
 		},
 		funcs: map[string]func(context.Context) (probe.Result, error){},
 	}
@@ -319,24 +325,67 @@ func TestStatusNeedsPlugin(t *testing.T) {
 
 // ---- test run ---------------------------------------------------------------------------
 
+// sparkRefusal is what opencode 1.18.33 prints when the backend refuses the
+// Pro-only preview for a Plus account (measured against the e2e stand-in).
+const sparkRefusal = "\x1b[0m\n> build · gpt-5.3-codex-spark\n\x1b[0m\n\x1b[91m\x1b[1mError: \x1b[0mBad Request: {\"detail\":\"The 'gpt-5.3-codex-spark' model is not supported when using Codex with a ChatGPT account.\"}\n"
+
 func TestTestPass(t *testing.T) {
 	w := newWorld(t, okRunner(), oauthEntry)
 	r := w.do(req{method: "POST", path: TestPath})
 	res := decode[TestResponse](t, r)
-	if r.code != 200 || !res.Pass || res.Model != "openai/gpt-5.3-codex-spark" || !strings.Contains(res.Tail, "ok") || res.Error != "" {
+	if r.code != 200 || !res.Pass || res.Model != "openai/gpt-5.5" || !strings.Contains(res.Tail, "ok") || res.Error != "" {
 		t.Fatalf("%d %+v", r.code, res)
 	}
 	if !strings.Contains(r.body, `"run_output_tail"`) || !strings.Contains(r.body, `"durationMs"`) {
 		t.Fatalf("response lacks the documented fields: %s", r.body)
 	}
 	o, err := steps.LoadOutcome(w.deps.Paths)
-	if err != nil || o.Result != "PASS" || o.Model != "openai/gpt-5.3-codex-spark" {
+	if err != nil || o.Result != "PASS" || o.Model != "openai/gpt-5.5" {
 		t.Fatalf("outcome = %+v, %v", o, err)
+	}
+	if n := w.run.count(sparkKey); n != 0 {
+		t.Errorf("the Pro-only preview was tried %d times", n)
 	}
 	// the status shows it
 	st := decode[StatusResponse](t, w.do(req{method: "GET", path: StatusPath}))
 	if st.LastTest == nil || st.LastTest.Result != "PASS" {
 		t.Fatalf("status lastTest = %+v", st.LastTest)
+	}
+}
+
+// TestTestFallsBackAndRemembers: the model tried first is refused for the
+// plan → the next one passes, the answer names the refusal, and the next
+// Test starts with the model that passed.
+func TestTestFallsBackAndRemembers(t *testing.T) {
+	run := okRunner()
+	run.answers[runKey] = probe.Result{ExitCode: 1, Stderr: []byte(strings.ReplaceAll(sparkRefusal, "gpt-5.3-codex-spark", "gpt-5.5"))}
+	run.answers["opencode run say ok --model=openai/gpt-5.4"] = probe.Result{Stdout: []byte("ok\n")}
+	w := newWorld(t, run, oauthEntry)
+	res := decode[TestResponse](t, w.do(req{method: "POST", path: TestPath}))
+	if !res.Pass || res.Model != "openai/gpt-5.4" || len(res.Refused) != 1 || res.Refused[0].Model != "openai/gpt-5.5" || !strings.Contains(res.Note, "gpt-5.5") {
+		t.Fatalf("%+v", res)
+	}
+	st := decode[StatusResponse](t, w.do(req{method: "GET", path: StatusPath}))
+	if st.TestModel != "openai/gpt-5.4" {
+		t.Errorf("status testModel = %q, want the model that passed", st.TestModel)
+	}
+	res = decode[TestResponse](t, w.do(req{method: "POST", path: TestPath}))
+	if !res.Pass || res.Model != "openai/gpt-5.4" || len(res.Refused) != 0 || run.count(runKey) != 1 {
+		t.Fatalf("second Test: %+v; %d runs of the refused model", res, run.count(runKey))
+	}
+}
+
+// TestTestClassifiedFailure: a known failure carries its class and hint.
+func TestTestClassifiedFailure(t *testing.T) {
+	run := okRunner()
+	run.answers[runKey] = probe.Result{ExitCode: 1, Stderr: []byte("> build · gpt-5.5\n\nError: The usage limit has been reached\n")}
+	w := newWorld(t, run, oauthEntry)
+	res := decode[TestResponse](t, w.do(req{method: "POST", path: TestPath}))
+	if res.Pass || res.Class != "usage-limit" || !strings.Contains(strings.Join(res.Hints, "\n"), steps.UsageURL) || !strings.Contains(res.Error, "usage limit") {
+		t.Fatalf("%+v", res)
+	}
+	if run.count("opencode run say ok --model=openai/gpt-5.4") != 0 {
+		t.Error("a usage limit was retried with another model")
 	}
 }
 

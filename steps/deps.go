@@ -5,6 +5,8 @@ package steps
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/heidi-cli/heidi/probe"
@@ -30,6 +32,24 @@ func DefaultTimeouts() Timeouts {
 		Run:     2 * time.Minute,
 		Npx:     90 * time.Second,
 	}
+}
+
+// String is the defaults in words, for --timeout's help: one source for the
+// code and the help text.
+func (t Timeouts) String() string {
+	return fmt.Sprintf("%s version, %s models and method list, %s test run", short(t.Version), short(t.Models), short(t.Run))
+}
+
+// short writes 20s, 2m, 1m30s (no zero units).
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // WithLimit sets every timeout to d (the --timeout flag).

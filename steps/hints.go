@@ -31,11 +31,14 @@ func NodeHints() []string {
 func LoginHints(p Prereqs, paths probe.Paths, progress LoginProgress, kind MethodKind) []string {
 	var h []string
 	e := strings.ToLower(progress.Error)
-	switch {
-	case strings.Contains(e, "unable to connect") || strings.Contains(e, "access the url"):
+	switch c := Classify(progress.Error); c.Class {
+	case ClassNetwork:
 		h = append(h, "OpenCode cannot reach auth.openai.com: check the network, HTTPS_PROXY and firewalls, then run heidi again")
-	case strings.Contains(e, "device") || strings.Contains(e, "workspace admin"):
+	case ClassDeviceDisabled:
 		h = append(h, "Device-code login must be enabled in ChatGPT → Settings → Security (a workspace admin may have disabled it); else log in through an SSH tunnel: ssh -L 1455:localhost:1455 <user>@<this host>, then "+ConnectCommand+" --browser")
+	case ClassUnknown:
+	default:
+		h = append(h, c.Next...)
 	}
 	if kind == MethodBrowser {
 		h = append(h, "On a server, over SSH or in a container, use the device-code login: "+ConnectCommand+" --headless")
@@ -47,23 +50,6 @@ func LoginHints(p Prereqs, paths probe.Paths, progress LoginProgress, kind Metho
 	}
 	if p.Config.StalePlugin() {
 		h = append(h, "A plugin may interfere: opencode auth login --pure")
-	}
-	return h
-}
-
-// TestRunHints are the next steps after a failed test run.
-func TestRunHints(r RunResult) []string {
-	h := []string{"Try it yourself: opencode run \"" + TestPrompt + "\" --model=" + r.Model + " --print-logs"}
-	e := strings.ToLower(r.Err + " " + r.Tail)
-	switch {
-	case strings.Contains(e, "refresh token") || strings.Contains(e, "token refresh") || strings.Contains(e, "invalid_grant") || strings.Contains(e, "401"):
-		h = append(h, "The login has expired or was used elsewhere: log in again with "+ConnectCommand)
-	case strings.Contains(e, "429") || strings.Contains(e, "usage limit") || strings.Contains(e, "rate limit"):
-		h = append(h, "You hit your plan's usage limit: wait, or check your ChatGPT plan")
-	case strings.Contains(e, "cannot connect") || strings.Contains(e, "unable to connect"):
-		h = append(h, "OpenCode cannot reach OpenAI: check the network, proxy (HTTPS_PROXY) and firewall")
-	default:
-		h = append(h, "If it says the login is invalid, log in again: "+ConnectCommand)
 	}
 	return h
 }

@@ -10,6 +10,7 @@ type StatusJSON struct {
 	CredentialType  string    `json:"credentialType"`
 	Expires         *int64    `json:"expires"` // epoch milliseconds, as OpenCode stores it
 	Account         string    `json:"account,omitempty"`
+	Plan            string    `json:"plan,omitempty"` // the ChatGPT plan the login's token names
 	Models          []string  `json:"models"`
 	OpenCodeVersion string    `json:"opencodeVersion"`
 	Headless        bool      `json:"headless"`
@@ -26,6 +27,7 @@ func ToJSON(st Status) StatusJSON {
 		AuthPath:        st.AuthPath,
 		CredentialType:  string(st.CredentialType),
 		Account:         st.Cred.Account,
+		Plan:            st.Cred.Plan,
 		Models:          st.Models,
 		OpenCodeVersion: st.OpenCodeVersion,
 		Headless:        st.Headless,

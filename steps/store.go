@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/heidi-cli/heidi/probe"
@@ -60,6 +61,19 @@ func kind(m os.FileMode) string {
 // an OAuth entry with a refresh token (OpenCode refreshes an expired access
 // token on the next request).
 func UsableLogin(c probe.Credential) bool { return c.Subscription() && c.HasRefresh }
+
+// AccountNote is "account acct…001, ChatGPT plus plan" (either part when
+// only it is known, "" when neither is): safe to show.
+func AccountNote(c probe.Credential) string {
+	var parts []string
+	if c.Account != "" {
+		parts = append(parts, "account "+c.Account)
+	}
+	if c.Plan != "" {
+		parts = append(parts, "ChatGPT "+c.Plan+" plan")
+	}
+	return strings.Join(parts, ", ")
+}
 
 // ReplacedEntry names, in words, the openai entry of OpenCode's credential
 // file that a login will overwrite ("" when there is none): OpenCode's login

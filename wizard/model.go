@@ -7,6 +7,7 @@ package wizard
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
@@ -114,11 +115,15 @@ type Model struct {
 	before   probe.Credential
 	models   []string
 	model    string
-	run      steps.RunResult
-	runStop  context.CancelFunc
-	notes    []string // things done along the way (backups, repairs)
-	failMsg  string   // why the wizard failed
-	next     []string // what the user can do next
+	run      steps.TestReport
+	cands    []string // test models in the order they are tried
+	// trying is the model the test run is on now (it moves on when OpenAI
+	// refuses one for the plan); written by the run's goroutine.
+	trying  *atomic.Pointer[tryState]
+	runStop context.CancelFunc
+	notes   []string // things done along the way (backups, repairs)
+	failMsg string   // why the wizard failed
+	next    []string // what the user can do next
 
 	ask *question
 
@@ -141,4 +146,10 @@ type Model struct {
 
 	done   bool
 	result Result
+}
+
+// tryState is one attempt of the test run.
+type tryState struct {
+	model   string
+	refused []steps.Refusal
 }

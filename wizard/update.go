@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
@@ -49,9 +50,10 @@ type (
 	credMsg        struct{ c probe.Credential }
 	modelsMsg      struct {
 		models []string
+		last   string // the model that passed last time (last-connect.json)
 		err    error
 	}
-	runMsg    struct{ r steps.RunResult }
+	runMsg    struct{ r steps.TestReport }
 	tickMsg   time.Time
 	repairMsg struct {
 		notes []string
@@ -437,8 +439,8 @@ func (m *Model) enterLogin() tea.Cmd {
 	}
 	if steps.UsableLogin(c) {
 		what := "A ChatGPT login is already stored"
-		if c.Account != "" {
-			what += " (account " + c.Account + ")"
+		if n := steps.AccountNote(c); n != "" {
+			what += " (" + n + ")"
 		}
 		return m.setAsk(&question{prompt: []string{what + ".", "Keep it, or log in again?"}, options: []option{
 			{key: "k", label: "Keep the existing login", act: func(m *Model) tea.Cmd {
@@ -690,8 +692,8 @@ func (m *Model) onLoginChecked(after probe.Credential) (tea.Model, tea.Cmd) {
 		return m, m.fail(StepLogin, "Login did not complete. "+why, m.loginHints()...)
 	}
 	d := "ChatGPT login stored"
-	if after.Account != "" {
-		d += " (account " + after.Account + ")"
+	if n := steps.AccountNote(after); n != "" {
+		d += " (" + n + ")"
 	}
 	m.complete(StepLogin, d)
 	return m, m.enterModels()
@@ -710,7 +712,11 @@ func (m *Model) enterModels() tea.Cmd {
 	ctx, d := m.ctx, m.deps
 	return func() tea.Msg {
 		models, err := steps.ListModels(ctx, d)
-		return modelsMsg{models, err}
+		last := ""
+		if o, oerr := steps.LoadOutcome(d.Paths); oerr == nil && o.Result == "PASS" {
+			last = o.Model
+		}
+		return modelsMsg{models: models, last: last, err: err}
 	}
 }
 
@@ -719,11 +725,11 @@ func (m *Model) onModels(msg modelsMsg) (tea.Model, tea.Cmd) {
 		return m, m.fail(StepModels, msg.err.Error(), "Try it yourself: opencode models openai", "Then repair with: "+steps.ConnectCommand)
 	}
 	m.models = msg.models
-	model, err := steps.ResolveModel(m.models, m.opts.Model)
+	cands, err := steps.TestCandidates(m.models, m.opts.Model, msg.last)
 	if err != nil {
-		return m, m.fail(StepModels, err.Error(), "Pick a listed model with --model, or leave it out to use the first")
+		return m, m.fail(StepModels, err.Error(), "Pick a listed model with --model, or leave it out to let heidi choose")
 	}
-	m.model = model
+	m.cands, m.model = cands, cands[0]
 	m.complete(StepModels, fmt.Sprintf("%d %s (first: %s)", len(m.models), plural(len(m.models), "model"), m.models[0]))
 	return m, m.enterTest()
 }
@@ -741,18 +747,29 @@ func (m *Model) enterTest() tea.Cmd {
 	m.started = m.deps.Sys.Now()
 	ctx, stop := context.WithCancel(m.ctx)
 	m.runStop = stop
-	d, model := m.deps, m.model
-	return func() tea.Msg { return runMsg{steps.TestRun(ctx, d, model)} }
+	d, cands := m.deps, m.cands
+	trying := new(atomic.Pointer[tryState])
+	trying.Store(&tryState{model: m.model})
+	m.trying = trying
+	return func() tea.Msg {
+		return runMsg{steps.TestWithFallback(ctx, d, cands, func(model string, refused []steps.Refusal) {
+			trying.Store(&tryState{model: model, refused: refused})
+		})}
+	}
 }
 
-func (m *Model) onRun(r steps.RunResult) (tea.Model, tea.Cmd) {
+func (m *Model) onRun(r steps.TestReport) (tea.Model, tea.Cmd) {
 	m.run = r
 	if m.runStop != nil {
 		m.runStop()
 		m.runStop = nil
 	}
+	m.model, m.trying = r.Model, nil
+	if note := r.Note(); note != "" {
+		m.notes = append(m.notes, "Test run: "+note)
+	}
 	if !r.Pass {
-		return m, m.fail(StepTest, "Test run failed: "+r.Err, steps.TestRunHints(r)...)
+		return m, m.fail(StepTest, "Test run failed: "+r.Why(), r.Hints()...)
 	}
 	m.complete(StepTest, fmt.Sprintf("PASS in %.1fs with %s", r.Duration.Seconds(), r.Model))
 	return m, m.finish()

@@ -203,6 +203,11 @@ func (m *Model) body() []string {
 		lines = append(append(lines, m.checklist()...), "")
 		lines = append(lines, m.spin.View()+" "+m.activity())
 		if m.cur == StepTest {
+			if t := m.tryingNow(); t != nil {
+				for _, r := range t.refused {
+					lines = append(lines, wrap(m.styles.Hint.Render("  "+r.Model+" was refused: "+r.Reason+"; trying another model"), m.width-1)...)
+				}
+			}
 			lines = append(lines, m.styles.Hint.Render("  Offline, OpenCode retries for about 70 s before it gives up; esc stops it."))
 		}
 	}
@@ -226,9 +231,20 @@ func (m *Model) activity() string {
 	case StepModels:
 		return "Listing OpenAI models: opencode models openai " + m.elapsed()
 	case StepTest:
-		return fmt.Sprintf("Test run: opencode run %q --model=%s %s", "say ok", m.model, m.elapsed())
+		model := m.model
+		if t := m.tryingNow(); t != nil {
+			model = t.model
+		}
+		return fmt.Sprintf("Test run: opencode run %q --model=%s %s", "say ok", model, m.elapsed())
 	}
 	return ""
+}
+
+func (m *Model) tryingNow() *tryState {
+	if m.trying == nil {
+		return nil
+	}
+	return m.trying.Load()
 }
 
 func (m *Model) elapsed() string {
@@ -330,9 +346,15 @@ func (m *Model) summaryBody() []string {
 			lines = append(lines, wrap(s.Warn.Render("• ")+n, m.width-2)...)
 		}
 	}
-	if !m.result.OK && m.run.Tail != "" {
+	// The tail gets the rows left, its last lines first (the error is last);
+	// no header when no row is left for it.
+	if room := m.bodyRows() - len(lines) - 2; !m.result.OK && m.run.Tail != "" && room > 0 {
+		tail := strings.Split(m.run.Tail, "\n")
+		if len(tail) > room {
+			tail = tail[len(tail)-room:]
+		}
 		lines = append(lines, "", s.Subtle.Render("Output of the test run (last lines):"))
-		for _, l := range strings.Split(m.run.Tail, "\n") {
+		for _, l := range tail {
 			lines = append(lines, s.Subtle.Render("  "+trunc(l, m.width-3)))
 		}
 	}
@@ -365,24 +387,50 @@ func trunc(s string, w int) string {
 }
 
 // wrap breaks s (which may hold styles) into lines of at most w cells;
-// continuation lines keep s's indentation plus two spaces.
+// continuation lines keep s's indentation plus two spaces. It breaks only at
+// spaces, so a command, path or URL is never split mid-word: a word too long
+// for an indented line starts its own line at column 0, and only a word wider
+// than the whole screen is cut (a tiny terminal leaves no other choice).
 func wrap(s string, w int) []string {
 	if w < 10 {
 		w = 10
 	}
 	plain := ansi.Strip(s)
 	n := len(plain) - len(strings.TrimLeft(plain, " "))
-	if n == 0 || n > w/2 {
-		return strings.Split(ansi.Wrap(s, w, ""), "\n")
+	pad := ""
+	if n > 0 && n <= w/2 {
+		pad = strings.Repeat(" ", n+2)
 	}
-	pad := strings.Repeat(" ", n+2)
-	lines := strings.Split(ansi.Wrap(strings.TrimLeft(s, " "), w-n-2, ""), "\n")
-	for i := range lines {
-		if i == 0 {
-			lines[i] = strings.Repeat(" ", n) + lines[i]
-		} else {
-			lines[i] = pad + lines[i]
+	var lines []string
+	cur, curW, fresh := strings.Repeat(" ", n), n, true
+	flush := func() {
+		lines = append(lines, strings.TrimRight(cur, " "))
+		cur, curW, fresh = pad, len(pad), true
+	}
+	for _, word := range strings.Split(strings.TrimLeft(s, " "), " ") {
+		ww := ansi.StringWidth(word)
+		if !fresh && curW+1+ww > w {
+			flush()
 		}
+		if fresh {
+			if word == "" {
+				continue
+			}
+			if curW+ww > w {
+				cur, curW = "", 0 // too long for the indent: start at column 0
+			}
+			for ww > w { // wider than the screen
+				lines = append(lines, ansi.Truncate(word, w, ""))
+				word = ansi.TruncateLeft(word, w, "")
+				ww = ansi.StringWidth(word)
+			}
+			cur, curW, fresh = cur+word, curW+ww, false
+			continue
+		}
+		cur, curW = cur+" "+word, curW+1+ww
+	}
+	if !fresh || len(lines) == 0 {
+		lines = append(lines, strings.TrimRight(cur, " "))
 	}
 	return lines
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -184,12 +185,13 @@ func TestHappyPathToSummary(t *testing.T) {
 		t.Fatalf("cur = %v", m.cur)
 	}
 	m.Update(modelsMsg{models: []string{"openai/gpt-5.3-codex-spark", "openai/gpt-5.4"}})
-	if m.cur != StepTest || m.model != "openai/gpt-5.3-codex-spark" {
+	// The Pro-only preview listed first is not the one tested (issue 14).
+	if m.cur != StepTest || m.model != "openai/gpt-5.4" {
 		t.Fatalf("cur %v model %q", m.cur, m.model)
 	}
 	m.now = fixedNow.Add(12 * time.Second)
 	golden(t, "06-test-running", m)
-	m.Update(runMsg{steps.RunResult{Pass: true, Model: m.model, Duration: 4200 * time.Millisecond}})
+	m.Update(runMsg{steps.TestReport{RunResult: steps.RunResult{Pass: true, Model: m.model, Duration: 4200 * time.Millisecond}}})
 	want := []string{
 		"Connected: OpenCode → OpenAI (ChatGPT Plus/Pro)",
 		"Auth file: /home/ada/.local/share/opencode/auth.json",
@@ -226,8 +228,9 @@ func TestTestRunFailureSummary(t *testing.T) {
 	m.Update(methodsMsg{labels: builtinLabels})
 	m.Update(key("k"))
 	m.Update(modelsMsg{models: []string{"openai/gpt-5.4"}})
-	m.Update(runMsg{steps.RunResult{Model: "openai/gpt-5.4", Err: "`opencode run` failed (exit 1): Error: Cannot connect to API: Unable to connect. Is the computer able to access the url?",
-		Tail: "> build · gpt-5.4\nError: Cannot connect to API: Unable to connect. Is the computer able to access the url?"}})
+	run := steps.RunResult{Model: "openai/gpt-5.4", Err: "`opencode run` failed (exit 1): Error: Cannot connect to API: Unable to connect. Is the computer able to access the url?",
+		Tail: "> build · gpt-5.4\nError: Cannot connect to API: Unable to connect. Is the computer able to access the url?"}
+	m.Update(runMsg{steps.TestReport{RunResult: run, Class: steps.Classify(run.Err + "\n" + run.Tail)}})
 	if m.result.OK || !contains(m.result.Summary, "Test run: FAIL") {
 		t.Fatalf("summary = %q", m.result.Summary)
 	}
@@ -352,5 +355,26 @@ func TestDeviceSideFitsAndHasQR(t *testing.T) {
 	}
 	if short := m.deviceSide(10); strings.ContainsAny(ansi.Strip(strings.Join(short, "")), "▀▄") {
 		t.Fatal("QR drawn in a column too short for it")
+	}
+}
+
+// TestWrapNeverSplitsAWord: commands, paths and URLs stay whole on one line
+// at every width they fit in (the terminal is the only other place that
+// could break them).
+func TestWrapNeverSplitsAWord(t *testing.T) {
+	in := "  Troubleshooting guide: https://github.com/heidi-cli/heidi/blob/main/docs/troubleshooting.md and opencode run \"say ok\" --model=openai/gpt-5.3-codex-spark --print-logs  ·  done"
+	for w := 10; w <= 120; w++ {
+		lines := wrap(in, w)
+		for _, l := range lines {
+			if n := ansi.StringWidth(l); n > w && n > 10 {
+				t.Fatalf("width %d: line %q is %d wide", w, l, n)
+			}
+		}
+		joined := strings.Join(lines, "\n")
+		for _, word := range strings.Fields(in) {
+			if len(word) <= w && !regexp.MustCompile(`(?m)(^|\s)`+regexp.QuoteMeta(word)+`(\s|$)`).MatchString(joined) {
+				t.Fatalf("width %d: %q was split:\n%s", w, word, joined)
+			}
+		}
 	}
 }

@@ -144,6 +144,7 @@
     el.models.replaceChildren(...models.map((m) => {
       const li = document.createElement('li');
       li.textContent = m;
+      if (m === s.testModel) li.className = 'test-model';
       return li;
     }));
 
@@ -226,6 +227,9 @@
       if (typeof r.durationMs === 'number' && (r.model || r.durationMs > 0)) parts.push(formatDuration(r.durationMs));
       el.testSummary.append(strong, document.createTextNode(parts.length ? '  ·  ' + parts.join('  ·  ') : ''));
     }
+    const note = $('test-note');
+    note.hidden = !r.note;
+    note.textContent = r.note ? 'OpenAI ' + r.note : '';
     el.testError.hidden = !r.error;
     el.testError.textContent = r.error || '';
     const hints = r.hints || [];
