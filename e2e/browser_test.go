@@ -218,6 +218,9 @@ func TestBrowserServe(t *testing.T) {
 	if len(models) != 19 || models[0] != "openai/gpt-5.3-codex-spark" {
 		t.Errorf("models shown = %v, want the fake's 19 ChatGPT models", models)
 	}
+	if hi := browserEval[[]string](t, tab, `[...document.querySelectorAll('#models li.test-model')].map(li => li.textContent)`); len(hi) != 1 || hi[0] != "openai/gpt-5.4-mini" {
+		t.Errorf("highlighted test model = %v, want openai/gpt-5.4-mini (not the Pro-only preview listed first)", hi)
+	}
 	if got := browserText(t, tab, "#f-auth"); got != env.AuthPath() {
 		t.Errorf("auth file = %q, want %q", got, env.AuthPath())
 	}
@@ -238,13 +241,13 @@ func TestBrowserServe(t *testing.T) {
 	if states := browserEval[[]string](t, tab, `window.__states`); len(states) < 2 || states[0] != "running:true:true" {
 		t.Errorf("the Test button showed no spinner while running: states %v", states)
 	}
-	if s := browserText(t, tab, "#test-summary"); !strings.Contains(s, "PASS") || !strings.Contains(s, "openai/gpt-5.3-codex-spark") {
+	if s := browserText(t, tab, "#test-summary"); !strings.Contains(s, "PASS") || !strings.Contains(s, "openai/gpt-5.4-mini") {
 		t.Errorf("test summary = %q", s)
 	}
 	if s := browserText(t, tab, "#test-tail"); !strings.Contains(s, "ok") {
 		t.Errorf("test output tail = %q", s)
 	}
-	if n := browserCount(env.OpenCodeCalls(), `"run" "say ok" "--model=openai/gpt-5.3-codex-spark"`); n != 1 {
+	if n := browserCount(env.OpenCodeCalls(), `"run" "say ok" "--model=openai/gpt-5.4-mini"`); n != 1 {
 		t.Errorf("opencode run was called %d times, want 1:\n%s", n, strings.Join(env.OpenCodeCalls(), "\n"))
 	}
 	browserScreenshot(t, tab, "serve.png")

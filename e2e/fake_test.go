@@ -366,8 +366,8 @@ func TestFakeRun(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
 		env.PlantAuth("oauth")
-		out, errOut, code := runPlain(t, env, oc("run", "say", "ok", "--model=openai/gpt-5.3-codex-spark", "--variant", "high")...)
-		if out != "ok\n" || errOut != "\x1b[0m\n> build · gpt-5.3-codex-spark\n\x1b[0m\n" || code != 0 {
+		out, errOut, code := runPlain(t, env, oc("run", "say", "ok", "--model=openai/gpt-5.4-mini", "--variant", "high")...)
+		if out != "ok\n" || errOut != "\x1b[0m\n> build · gpt-5.4-mini\n\x1b[0m\n" || code != 0 {
 			t.Errorf("%q %q rc %d", out, errOut, code)
 		}
 		out, _, code = runPlain(t, env, oc("run", "say ok", "-m", "openai/gpt-5.5", "--format", "json")...)
@@ -387,6 +387,27 @@ func TestFakeRun(t *testing.T) {
 		re := regexp.MustCompile(`^\x1b\[91m\x1b\[1mError: \x1b\[0m\{\n  "name": "UnknownError",\n  "data": \{\n    "message": "Unexpected server error\. Check server logs for details\.",\n    "ref": "err_[0-9a-f]{8}"\n  \}\n\}\n$`)
 		if out != "" || !re.MatchString(errOut) || code != 1 {
 			t.Errorf("%q %q rc %d", out, errOut, code)
+		}
+	})
+	t.Run("plans", func(t *testing.T) {
+		t.Parallel()
+		// As the real 1.18.33 answers the stand-in's per-plan refusals.
+		const spark = "\x1b[0m\n> build · gpt-5.3-codex-spark\n\x1b[0m\n\x1b[91m\x1b[1mError: \x1b[0mBad Request: {\"detail\":\"The 'gpt-5.3-codex-spark' model is not supported when using Codex with a ChatGPT account.\"}\n"
+		for _, c := range []struct{ plan, model, out, errOut string }{
+			{"", "gpt-5.3-codex-spark", "", spark},
+			{"plus", "gpt-5.3-codex-spark", "", spark},
+			{"pro", "gpt-5.3-codex-spark", "ok\n", "\x1b[0m\n> build · gpt-5.3-codex-spark\n\x1b[0m\n"},
+			{"free", "gpt-5.4-mini", "", "\x1b[0m\n> build · gpt-5.4-mini\n\x1b[0m\n\x1b[91m\x1b[1mError: \x1b[0mUsage not included in your plan\n"},
+		} {
+			env := newEnv(t)
+			if c.plan != "" {
+				env.Set("FAKE_OPENCODE_PLAN", c.plan)
+			}
+			env.PlantAuth("oauth")
+			out, errOut, code := runPlain(t, env, oc("run", "say ok", "--model=openai/"+c.model)...)
+			if out != c.out || errOut != c.errOut || code != map[bool]int{true: 0, false: 1}[c.out != ""] {
+				t.Errorf("plan %q, %s: %q %q rc %d", c.plan, c.model, out, errOut, code)
+			}
 		}
 	})
 	t.Run("offline", func(t *testing.T) {

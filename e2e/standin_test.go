@@ -269,7 +269,9 @@ func TestStandinOpenCodeDeviceLoginModelsRun(t *testing.T) {
 	}
 	t.Logf("%d models, first %s", len(models), models[0])
 
-	standinRunOK(t, env, s, models[0])
+	// The first listed model is the Pro-only preview, which the stand-in
+	// (as the real backend) refuses for this Plus account.
+	standinRunOK(t, env, s, testOAuthModel)
 }
 
 // TestStandinOpenCodeBrowserLogin: the browser method completes when the
@@ -349,7 +351,7 @@ func TestStandinOpenCodeRefresh(t *testing.T) {
 	env.PlantAuth("expired")
 	planted := standinReadAuth(t, env)
 
-	standinRunOK(t, env, s, firstOAuthModel)
+	standinRunOK(t, env, s, testOAuthModel)
 	if g := standinGrants(s); len(g) == 0 || g[0] != "refresh_token:200" {
 		t.Fatalf("token requests %v, want a refresh first", g)
 	}
@@ -378,7 +380,7 @@ func TestStandinOpenCodeRefreshRejected(t *testing.T) {
 	env.PlantAuth("expired")
 	before := env.ReadAuth()
 
-	r := standinRun(t, env, standinRunTimeout, oc, "run", "say ok", "--model="+firstOAuthModel)
+	r := standinRun(t, env, standinRunTimeout, oc, "run", "say ok", "--model="+testOAuthModel)
 	if r.Code == 0 || strings.Contains(ansi.Strip(r.Stdout), "ok") {
 		t.Errorf("run with a rejected refresh: want a failure; %s", standinDump(r))
 	}
@@ -506,8 +508,8 @@ func TestStandinHeidiConnect(t *testing.T) {
 	}
 	standinWantIssued(t, env, s)
 	resp := standinResponses(s)
-	if len(resp) == 0 || "openai/"+resp[0].Model != m[2] {
-		t.Errorf("the test run's requests %v do not use the summary's first model %s", resp, m[2])
+	if len(resp) == 0 || "openai/"+resp[0].Model != testOAuthModel {
+		t.Errorf("the test run's requests %v do not use %s (the first listed is %s)", resp, testOAuthModel, m[2])
 	}
 
 	out, code := runStatus(t, env)

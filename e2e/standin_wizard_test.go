@@ -153,7 +153,7 @@ func TestStandinWizardRefreshReused(t *testing.T) {
 	env.PlantAuth("expired")
 	w := startScreen(t, env, 100, 30, connectArgv(t, "--timeout=4m", "--yes")...)
 	w.WaitFor(t, "Test run: FAIL", standinHeidiTimeout)
-	w.WaitFor(t, "log in again", wzWait)
+	w.WaitFor(t, "Log in again in heidi", wzWait)
 	if code := w.Wait(t, wzWait); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}

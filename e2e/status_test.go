@@ -19,6 +19,9 @@ const (
 	statusConnected    = "OpenCode: OpenAI (ChatGPT Plus/Pro) CONNECTED"
 	statusNotConnected = "OpenCode: OpenAI (ChatGPT Plus/Pro) NOT CONNECTED"
 	firstOAuthModel    = "openai/gpt-5.3-codex-spark"
+	// testOAuthModel is the model heidi tests first on the 1.18.33 list:
+	// the first listed one is Pro only (issue 14), the -mini is not.
+	testOAuthModel = "openai/gpt-5.4-mini"
 )
 
 // statusRow returns the value of the `  <key>: <value>` row of a status
@@ -429,8 +432,8 @@ func TestStatusAfterConnect(t *testing.T) {
 	}
 	out, code := runStatus(t, env)
 	wantConnected(t, out, code)
-	if got := statusRow(out, "Last test"); !strings.HasPrefix(got, "PASS at ") || !strings.HasSuffix(got, "with "+firstOAuthModel) {
-		t.Errorf("Last test row %q, want PASS … with %s", got, firstOAuthModel)
+	if got := statusRow(out, "Last test"); !strings.HasPrefix(got, "PASS at ") || !strings.HasSuffix(got, "with "+testOAuthModel) {
+		t.Errorf("Last test row %q, want PASS … with %s", got, testOAuthModel)
 	}
 }
 

@@ -257,7 +257,7 @@ func TestWizardBrowserHappyPath(t *testing.T) {
 			wantBrowserOpenedOnce(t, env)
 			wantOAuthStored(t, env)
 			wantOutcome(t, env, "PASS", "")
-			if o := readOutcome(t, env); o.Model != firstOAuthModel {
+			if o := readOutcome(t, env); o.Model != testOAuthModel {
 				t.Errorf("outcome model %q", o.Model)
 			}
 			cleanAfter(t, env, s)
@@ -574,6 +574,9 @@ func TestWizardModelsAndTestRunFailures(t *testing.T) {
 		{"test run fails", []string{"FAKE_OPENCODE_RUN", "fail"}, []string{"--yes"}, "Test run", "Test run failed", "opencode run", true},
 		{"test run offline", []string{"FAKE_OPENCODE_RUN", "offline"}, nil, "Test run", "Unable to connect", "cannot reach OpenAI", false},
 		{"test run hangs --timeout 3s", []string{"FAKE_OPENCODE_RUN", "hang"}, []string{"--yes", "--timeout", "3s"}, "Test run", "within 3s", "opencode run", true},
+		// The per-plan refusals of the Codex backend (issue 14).
+		{"free plan", []string{"FAKE_OPENCODE_PLAN", "free"}, []string{"--yes"}, "Test run", "Usage not included in your plan", "chatgpt.com/#pricing", true},
+		{"pro-only --model on plus", []string{"FAKE_OPENCODE_PLAN", "plus"}, []string{"--yes", "--model", "openai/gpt-5.3-codex-spark"}, "Test run", "not supported when using Codex with a ChatGPT account", "--model openai/<id>", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -954,6 +957,47 @@ func TestWizardAPIKeyDeclined(t *testing.T) {
 	}
 	if calls := loginCalls(env); len(calls) != 0 {
 		t.Errorf("declined, yet the login ran: %q", calls)
+	}
+	cleanAfter(t, env, s)
+}
+
+// TestWizardRefusedModelFallsBack: the model that passed last time (the
+// Pro-only preview, when the account was Pro) is refused on Plus: the wizard
+// says so, passes with the next model, and remembers that one.
+func TestWizardRefusedModelFallsBack(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t).Set("FAKE_OPENCODE_PLAN", "plus")
+	env.PlantAuth("oauth")
+	if err := os.MkdirAll(env.HeidiHome, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(env.HeidiHome, "last-connect.json"), []byte(`{"time":"2026-12-01T10:00:00Z","model":"`+firstOAuthModel+`","result":"PASS"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startWizard(t, env, 100, 30)
+	s.WaitFor(t, "Keep the existing login", wzWait)
+	s.Send("k")
+	txt := s.WaitFor(t, "refused for this plan", wzWait)
+	for _, want := range []string{"with " + testOAuthModel, "refused for this plan: " + firstOAuthModel} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("screen lacks %q:\n%s", want, txt)
+		}
+	}
+	if code := quitSummary(t, s); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	wantPrintedOK(t, env, s)
+	if o := readOutcome(t, env); o.Result != "PASS" || o.Model != testOAuthModel {
+		t.Errorf("outcome %+v, want PASS with %s", o, testOAuthModel)
+	}
+	var runs []string
+	for _, c := range env.OpenCodeCalls() {
+		if strings.Contains(c, `"run"`) {
+			runs = append(runs, c)
+		}
+	}
+	if len(runs) != 2 || !strings.Contains(runs[0], firstOAuthModel) || !strings.Contains(runs[1], testOAuthModel) {
+		t.Errorf("runs %q, want the preview, then %s", runs, testOAuthModel)
 	}
 	cleanAfter(t, env, s)
 }

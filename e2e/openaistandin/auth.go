@@ -35,17 +35,31 @@ const deviceRedirectURI = "https://" + AuthHost + "/deviceauth/callback"
 
 // Texts of the real servers (quoted from codex's source, issues and tests).
 const (
-	msgDeviceAdmin     = "Please contact your workspace admin to enable device code authentication"
-	msgDevicePending   = "Device authorization is pending. Please try again."
-	msgRefreshReused   = "Your refresh token has already been used to generate a new access token. Please try signing in again."
-	msgRefreshExpired  = "Your refresh token has expired. Please try signing in again."
-	msgRefreshInvalid  = "Invalid refresh token."
-	msgTokenExpired    = "Provided authentication token is expired. Please try signing in again."
-	msgTokenMissing    = "Missing bearer or basic authentication in header"
-	msgUsageLimit      = "The usage limit has been reached"
-	msgServerError     = "An error occurred while processing your request. You can retry your request, or contact us through our help center at help.openai.com if the error persists."
-	cloudflareChalPage = `<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"></head><body><div class="main-content"><noscript><div class="h2"><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></div></noscript></div></body></html>`
+	msgDeviceAdmin    = "Please contact your workspace admin to enable device code authentication"
+	msgDevicePending  = "Device authorization is pending. Please try again."
+	msgRefreshReused  = "Your refresh token has already been used to generate a new access token. Please try signing in again."
+	msgRefreshExpired = "Your refresh token has expired. Please try signing in again."
+	msgRefreshInvalid = "Invalid refresh token."
+	msgTokenExpired   = "Provided authentication token is expired. Please try signing in again."
+	msgTokenMissing   = "Missing bearer or basic authentication in header"
+	msgUsageLimit     = "The usage limit has been reached"
+	// msgUsageNotIncluded: the text OpenCode users report for a plan that
+	// does not include the request (anomalyco/opencode#7571).
+	msgUsageNotIncluded = "Usage not included in your plan"
+	msgServerError      = "An error occurred while processing your request. You can retry your request, or contact us through our help center at help.openai.com if the error persists."
+	cloudflareChalPage  = `<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"></head><body><div class="main-content"><noscript><div class="h2"><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></div></noscript></div></body></html>`
 )
+
+// regionBody is the 403 OpenAI answers from a blocked country or region
+// (openai/codex#9714; the same body on api.openai.com).
+func regionBody() map[string]any {
+	return map[string]any{"error": map[string]any{
+		"code":    "unsupported_country_region_territory",
+		"message": "Country, region, or territory not supported",
+		"param":   nil,
+		"type":    "request_forbidden",
+	}}
+}
 
 func randToken(n int) string {
 	b := make([]byte, n)
@@ -284,6 +298,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Faults) {
 	s.note(r, func(q *Request) { q.Grant = grant })
 	if p["client_id"] != ClientID {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client", "error_description": "Unknown client."})
+		return
+	}
+	if f.Region {
+		writeJSON(w, http.StatusForbidden, regionBody())
 		return
 	}
 	switch grant {

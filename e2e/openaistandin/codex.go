@@ -54,8 +54,16 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request, f Faults) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"detail": "Invalid JSON body"})
 		return
 	}
+	if f.Region {
+		writeJSON(w, http.StatusForbidden, regionBody())
+		return
+	}
 	if f.Responses != 0 {
 		s.responsesFault(w, f)
+		return
+	}
+	if status, refusal := s.entitlement(body.Model); refusal != nil {
+		writeJSON(w, status, refusal)
 		return
 	}
 	if body.Stream == nil || !*body.Stream {
@@ -67,6 +75,46 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request, f Faults) {
 		return
 	}
 	s.stream(w, r, body.Model, f.Stall)
+}
+
+// Retired lists the models the real backend stopped serving to ChatGPT
+// accounts: gpt-5.2 and gpt-5.3-codex on 2026-06-02 (openai/codex#26053, a
+// maintainer: "have been retired"; anomalyco/opencode#30306, #30392), and
+// gpt-5.2-codex with them.
+var Retired = []string{"gpt-5.2", "gpt-5.2-codex", "gpt-5.3-codex"}
+
+// ProOnly reports whether only a Pro plan gets model: the -spark research
+// preview (gpt-5.3-codex-spark: "Pro users only", anomalyco/opencode#13469;
+// openai/codex#22357, #17642).
+func ProOnly(model string) bool { return strings.HasSuffix(model, "-spark") }
+
+// entitlement is the backend's per-plan check, done after authentication
+// and before any streaming, with the real answers:
+//   - a retired model, or a Pro-only one for another plan: HTTP 400
+//     {"detail":"The '<model>' model is not supported when using Codex with a ChatGPT account."}
+//     (the exact body in anomalyco/opencode#13469 and #30392);
+//   - a plan without Codex (free): HTTP 429 with error type
+//     usage_not_included (codex-rs codex-api api_bridge.rs maps that type to
+//     "To use Codex with your ChatGPT plan, upgrade to Plus"; OpenCode users
+//     see "Usage not included in your plan", anomalyco/opencode#7571).
+func (s *Server) entitlement(model string) (int, map[string]any) {
+	plan := s.opts.PlanType
+	if plan == "free" {
+		return http.StatusTooManyRequests, map[string]any{"error": map[string]any{
+			"type":      "usage_not_included",
+			"message":   msgUsageNotIncluded,
+			"plan_type": plan,
+		}}
+	}
+	id := strings.TrimPrefix(model, "openai/")
+	retired := false
+	for _, r := range Retired {
+		retired = retired || id == r
+	}
+	if retired || (ProOnly(id) && plan != "pro") {
+		return http.StatusBadRequest, map[string]any{"detail": "The '" + id + "' model is not supported when using Codex with a ChatGPT account."}
+	}
+	return 0, nil
 }
 
 func (s *Server) responsesFault(w http.ResponseWriter, f Faults) {

@@ -85,6 +85,10 @@ type Faults struct {
 	// RetryAfter, when non-zero, is sent with a Responses failure as
 	// retry-after-ms and retry-after (opencode's retry loop honours them).
 	RetryAfter time.Duration
+	// Region makes the token endpoint (every grant) and the responses
+	// endpoint answer 403 unsupported_country_region_territory, as OpenAI
+	// does for a blocked country or region.
+	Region bool
 	// Stall makes the responses stream send response.created and then
 	// nothing until the client goes away or Close.
 	Stall bool
@@ -115,7 +119,10 @@ type Options struct {
 	AccountID string
 	// Email is the email claim. Default "standin@example.com".
 	Email string
-	// PlanType is the chatgpt_plan_type claim. Default "plus".
+	// PlanType is the account's ChatGPT plan: the chatgpt_plan_type claim of
+	// the tokens issued, and what the Codex backend serves (see entitlement):
+	// "plus" (default) and "team" get every current model but the Pro-only
+	// previews, "pro" gets them too, "free" gets none.
 	PlanType string
 	// PendingPolls is how many device-token polls answer 403 pending before
 	// the authorization code is issued. Default 0.

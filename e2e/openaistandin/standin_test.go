@@ -468,7 +468,7 @@ func responsesRequest(t *testing.T, ctx context.Context, s *Server, bearer strin
 	return s.Client().Do(req)
 }
 
-const okBody = `{"model":"gpt-5.3-codex-spark","stream":true,"store":false,"instructions":"x","input":[{"role":"user","content":[{"type":"input_text","text":"say ok"}]}]}`
+const okBody = `{"model":"gpt-5.4-mini","stream":true,"store":false,"instructions":"x","input":[{"role":"user","content":[{"type":"input_text","text":"say ok"}]}]}`
 
 func TestResponsesStream(t *testing.T) {
 	t.Parallel()
@@ -509,7 +509,7 @@ func TestResponsesStream(t *testing.T) {
 		t.Fatal("no events")
 	}
 	created, done := evs[0].data, evs[len(evs)-1].data
-	if dig(created, "response", "model") != "gpt-5.3-codex-spark" || dig(created, "response", "id") == "" {
+	if dig(created, "response", "model") != "gpt-5.4-mini" || dig(created, "response", "id") == "" {
 		t.Errorf("created: %v", created)
 	}
 	if dig(done, "response", "status") != "completed" || dig(done, "response", "usage", "input_tokens") == nil || dig(done, "response", "usage", "output_tokens") == nil {
@@ -523,7 +523,7 @@ func TestResponsesStream(t *testing.T) {
 		t.Errorf("Count(responses) = %d", n)
 	}
 	for _, r := range s.Requests() {
-		if r.Path == PathResponses && (r.Model != "gpt-5.3-codex-spark" || r.Status != 200 || r.Account != s.AccountID()) {
+		if r.Path == PathResponses && (r.Model != "gpt-5.4-mini" || r.Status != 200 || r.Account != s.AccountID()) {
 			t.Errorf("recorded %v", r)
 		}
 	}
@@ -553,6 +553,67 @@ func TestResponsesAuthAndValidation(t *testing.T) {
 		if resp.StatusCode != c.status || !strings.Contains(string(b), c.check) {
 			t.Errorf("%s: %v %s", c.name, resp.Status, b)
 		}
+	}
+}
+
+// TestEntitlements: the backend's per-plan answers, with the real bodies.
+func TestEntitlements(t *testing.T) {
+	t.Parallel()
+	body := func(model string) string { return strings.Replace(okBody, "gpt-5.4-mini", model, 1) }
+	notSupported := func(model string) string {
+		return `{"detail":"The '` + model + `' model is not supported when using Codex with a ChatGPT account."}`
+	}
+	for _, c := range []struct {
+		plan, model string
+		status      int
+		check       string
+	}{
+		{"plus", "gpt-5.4-mini", 200, "response.created"},
+		{"plus", "gpt-5.3-codex-spark", 400, notSupported("gpt-5.3-codex-spark")},
+		{"team", "gpt-5.3-codex-spark", 400, notSupported("gpt-5.3-codex-spark")},
+		{"pro", "gpt-5.3-codex-spark", 200, "response.created"},
+		{"pro", "gpt-5.3-codex", 400, notSupported("gpt-5.3-codex")},
+		{"plus", "gpt-5.2", 400, notSupported("gpt-5.2")},
+		{"free", "gpt-5.4-mini", 429, `"type":"usage_not_included"`},
+	} {
+		s := start(t, Options{PlanType: c.plan})
+		resp, err := responsesRequest(t, context.Background(), s, accessToken(t, s), body(c.model))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(b), c.check) {
+			t.Errorf("%s, %s: %v %s", c.plan, c.model, resp.Status, b)
+		}
+	}
+}
+
+// TestRegionFault: the token endpoint and the backend answer the region 403.
+func TestRegionFault(t *testing.T) {
+	t.Parallel()
+	s := start(t, Options{})
+	tok := accessToken(t, s)
+	s.SetFaults(Faults{Region: true})
+	resp, err := responsesRequest(t, context.Background(), s, tok, okBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := `{"error":{"code":"unsupported_country_region_territory","message":"Country, region, or territory not supported","param":null,"type":"request_forbidden"}}`
+	if resp.StatusCode != 403 || strings.TrimSpace(string(b)) != want {
+		t.Errorf("responses: %v %s", resp.Status, b)
+	}
+	form := url.Values{"grant_type": {"refresh_token"}, "client_id": {ClientID}, "refresh_token": {"rt_x"}}
+	resp, err = s.Client().PostForm("https://"+AuthHost+PathToken, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || strings.TrimSpace(string(b)) != want {
+		t.Errorf("token: %v %s", resp.Status, b)
 	}
 }
 

@@ -43,7 +43,7 @@ func fakeJWT(exp time.Time) string {
 		"iss": issuer,
 		"https://api.openai.com/auth": map[string]any{
 			"chatgpt_account_id": "acct-fake-000",
-			"chatgpt_plan_type":  "plus",
+			"chatgpt_plan_type":  loginPlan(),
 		},
 	}
 	if c := canary(); c != "" {
@@ -51,6 +51,14 @@ func fakeJWT(exp time.Time) string {
 	}
 	pb, _ := json.Marshal(payload)
 	return b64url([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + b64url(pb) + "."
+}
+
+// loginPlan is the plan claim of the tokens a login issues.
+func loginPlan() string {
+	if p := env("FAKE_OPENCODE_PLAN"); p != "" {
+		return p
+	}
+	return "plus"
 }
 
 // oauthEntry is the auth.json value written after a ChatGPT login, in the key

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -107,7 +108,24 @@ func runCmd(a cliArgs) int {
 			uiEmpty()
 		}
 	}
+	if mode == "ok" && providerID == "openai" && openaiAuth(cfg) == "oauth" {
+		mode = entitlement(modelID)
+	}
 	switch mode {
+	case "notsupported":
+		// Measured: the real 1.18.33 against the e2e stand-in's 400 (the
+		// body of anomalyco/opencode#13469), rc 1.
+		header()
+		time.Sleep(delay)
+		errorLine(`Bad Request: {"detail":"The '` + modelID + `' model is not supported when using Codex with a ChatGPT account."}`)
+		return 1
+	case "notincluded":
+		// Measured: the real 1.18.33 against the stand-in's 429
+		// usage_not_included (it retries for ~75 s first), rc 1.
+		header()
+		time.Sleep(delay)
+		errorLine("Usage not included in your plan")
+		return 1
 	case "nocred", "fail":
 		time.Sleep(delay)
 		if jsonOut {
@@ -168,4 +186,57 @@ func runCmd(a cliArgs) int {
 	uiPrintln(t)
 	uiEmpty()
 	return 0
+}
+
+// accountPlan is the ChatGPT plan of the logged-in account: the backend's
+// truth is FAKE_OPENCODE_PLAN when set, else the plan claim of the stored
+// access token, else "plus".
+func accountPlan() string {
+	if p := env("FAKE_OPENCODE_PLAN"); p != "" {
+		return p
+	}
+	if v, ok := readAuth().get("openai"); ok {
+		if o, ok := v.(*obj); ok {
+			if a, ok := o.get("access"); ok {
+				if tok, ok := a.(string); ok {
+					if p := planClaim(tok); p != "" {
+						return p
+					}
+				}
+			}
+		}
+	}
+	return "plus"
+}
+
+func planClaim(tok string) string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Auth struct {
+			Plan string `json:"chatgpt_plan_type"`
+		} `json:"https://api.openai.com/auth"`
+	}
+	_ = json.Unmarshal(b, &c)
+	return c.Auth.Plan
+}
+
+// entitlement is the Codex backend's per-plan answer to a ChatGPT login (as
+// the e2e stand-in's, which cites the real texts): Free gets no Codex, the
+// -spark research preview is Pro only.
+func entitlement(modelID string) string {
+	plan := accountPlan()
+	switch {
+	case plan == "free":
+		return "notincluded"
+	case strings.HasSuffix(modelID, "-spark") && plan != "pro":
+		return "notsupported"
+	}
+	return "ok"
 }
