@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,6 +23,28 @@ func TestSecretSweep(t *testing.T) {
 	t.Parallel()
 	env := desktopEnv(t)
 	env.PlantAuth("oauth")
+	// Secrets of other providers in the same store: a GitHub Copilot login
+	// (gho_ refresh, a session token of no known shape) and an API key of
+	// no known shape. The leaking child prints them as is, in base64 and
+	// URL-escaped; heidi masks them by value (redact.Learn).
+	copilotTok, opaqueKey := "tid="+env.Canary+";exp=1900000000;sku=copilot", "opq"+env.Canary+"Zz"
+	auth := env.ReadAuth()
+	env.WriteAuthRaw(strings.TrimSuffix(strings.TrimSpace(auth), "}") + `,
+  "github-copilot": {
+    "type": "oauth",
+    "refresh": "gho_` + env.Canary + `",
+    "access": "` + copilotTok + `",
+    "expires": 0
+  },
+  "mistral": {
+    "type": "api",
+    "key": "` + opaqueKey + `"
+  }
+}`)
+	encoded := []string{}
+	for _, v := range []string{copilotTok, opaqueKey} {
+		encoded = append(encoded, base64.StdEncoding.EncodeToString([]byte(v)), url.QueryEscape(v))
+	}
 	env.Set("FAKE_OPENCODE_RUN", "leak")
 	codex := filepath.Join(env.Home, ".codex")
 	if err := os.MkdirAll(codex, 0o700); err != nil {
@@ -97,6 +121,9 @@ func TestSecretSweep(t *testing.T) {
 	if !strings.Contains(string(body), `"run_output_tail"`) {
 		t.Errorf("the test endpoint answered %s: %s", resp.Status, body)
 	}
+	if !strings.Contains(string(body), "mistral.key: [redacted] b64=[redacted] url=[redacted]") {
+		t.Errorf("the store's opaque key was not masked by value in every form: %s", body)
+	}
 	p.Signal(syscall.SIGTERM)
 	p.Wait(t, wzWait)
 	collect("serve logs", p.Stdout(), p.Stderr())
@@ -105,6 +132,13 @@ func TestSecretSweep(t *testing.T) {
 		t.Error("no output shows a redaction: the leaking child's secrets were never printed, so this sweep proves nothing")
 	}
 	assertNoCanary(t, env.Canary, outputs...)
+	for i, o := range outputs {
+		for _, e := range encoded {
+			if strings.Contains(o, e) {
+				t.Errorf("an encoded store secret (%q) leaked in output #%d", e, i)
+			}
+		}
+	}
 	assertNoCanaryInDir(t, env.Canary, env.HeidiHome)
 	noProcessesLeft(t, env)
 }

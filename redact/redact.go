@@ -9,10 +9,16 @@
 // What counts as a secret:
 //   - JWT-like strings: "eyJ…" "." "…" "." "…" (three base64url parts), or two
 //     parts when the second also starts with "eyJ";
-//   - OpenAI API keys: "sk-" followed by at least 16 of [A-Za-z0-9_-];
-//   - refresh tokens: "rt_" followed by at least 16 of [A-Za-z0-9_.-];
+//   - provider keys and tokens by prefix (prefixRules): "sk-" (OpenAI,
+//     Anthropic, OpenRouter, DeepSeek) and "rt_" followed by at least 16 of
+//     their alphabet, GitHub's gh[pousr]_ and github_pat_, GitLab, Groq,
+//     Hugging Face, AWS key ids, Google's AIza/ya29./GOCSPX-, Perplexity,
+//     Cerebras, Fireworks and NVIDIA keys;
+//   - any value taught with [Learn] or [LearnJSON] (a user's own stored
+//     secrets, whatever their shape), as is, base64- or URL-encoded;
 //   - the values of the query or form parameters access_token, refresh_token,
-//     id_token, code and OPENAI_API_KEY (the name must follow the start of
+//     id_token, code, client_secret, api_key, password, OPENAI_API_KEY and
+//     the other providers' key variables (paramKeys; the name must follow the start of
 //     the text, "?", "&", white space or another byte that cannot be part of
 //     a name; code_challenge and code_challenge_method are kept);
 //   - the string values of the JSON keys access, refresh, access_token,
@@ -437,7 +443,7 @@ func analyze(w []byte, from, pre int, st lexState, final bool, spans []span, mar
 		}
 		st.step(c)
 	}
-	return spans, hold
+	return knownSpans(w, from, final, spans, hold)
 }
 
 // candidatesAt tries every rule whose candidate can start at w[i] (a
@@ -462,10 +468,6 @@ func candidatesAt(w []byte, i, pre int, st lexState, final bool, spans []span, h
 		if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
 			try(matchJWT(w, i, final))
 		}
-	case 's':
-		if tokenBoundary(prev, st, isB64) && !protectedValue(w, i) {
-			try(matchPrefixed(w, i, "sk-", isB64, 16, final))
-		}
 	case '"':
 		try(matchJSON(w, i, final))
 	case 'b', 'B':
@@ -473,8 +475,10 @@ func candidatesAt(w []byte, i, pre int, st lexState, final bool, spans []span, h
 			try(matchBearer(w, i, final))
 		}
 	}
-	if c == 'r' && tokenBoundary(prev, st, isRT) && !protectedValue(w, i) {
-		try(matchPrefixed(w, i, "rt_", isRT, 16, final))
+	for _, r := range prefixRules[c] {
+		if tokenBoundary(prev, st, r.in) && !protectedValue(w, i) {
+			try(matchPrefixed(w, i, r.prefix, r.in, r.min, final))
+		}
 	}
 	if i >= paramEnd && paramBoundary(prev, st) {
 		r, lo, hi := matchParam(w, i, final)
@@ -490,11 +494,63 @@ func candidatesAt(w []byte, i, pre int, st lexState, final bool, spans []span, h
 }
 
 var firstByte = func() (t [256]bool) {
-	for _, c := range []byte(`esr"bBaicO`) {
+	for _, c := range []byte(`e"bB`) {
 		t[c] = true
+	}
+	for _, k := range paramKeys {
+		t[k[0]] = true
+	}
+	for c, rs := range prefixRules {
+		t[c] = t[c] || len(rs) > 0
 	}
 	return t
 }()
+
+// prefixRule is a secret that starts with a fixed prefix followed by at
+// least min bytes of its alphabet.
+type prefixRule struct {
+	prefix string
+	in     func(byte) bool
+	min    int
+}
+
+// prefixRules, by first byte: the shapes of the secrets OpenCode's
+// providers use (formats as the providers document them and as public
+// secret-scanner rule lists such as gitleaks describe them; the rules here
+// are written from those shapes, generous on length). No rule starts with
+// a prefix whose first byte alone is common at the end of ordinary output
+// ("x", digits): a Stream would hold that byte back. Those secrets (xAI's
+// xai-, Google's 1// refresh tokens) are masked by value when they are in
+// the user's store (see Learn).
+var prefixRules = func() (t [256][]prefixRule) {
+	for _, r := range []prefixRule{
+		{"sk-", isB64, 16},         // OpenAI sk-proj-/sk-svcacct-, Anthropic sk-ant-api03-/sk-ant-oat01-, OpenRouter sk-or-v1-, DeepSeek
+		{"rt_", isRT, 16},          // OpenAI refresh tokens
+		{"ghp_", isAlnum, 20},      // GitHub personal access token
+		{"gho_", isAlnum, 20},      // GitHub OAuth token (OpenCode's github-copilot login)
+		{"ghu_", isAlnum, 20},      // GitHub user-to-server token (Copilot)
+		{"ghs_", isAlnum, 20},      // GitHub server-to-server token
+		{"ghr_", isAlnum, 20},      // GitHub refresh token
+		{"github_pat_", isB64, 22}, // GitHub fine-grained token
+		{"glpat-", isB64, 20},      // GitLab personal access token
+		{"gsk_", isAlnum, 20},      // Groq
+		{"hf_", isAlnum, 20},       // Hugging Face
+		{"AKIA", isUpperAlnum, 16}, // AWS access key id
+		{"ASIA", isUpperAlnum, 16}, // AWS temporary access key id
+		{"AIza", isB64, 30},        // Google API key (Gemini)
+		{"ya29.", isRT, 20},        // Google OAuth access token (Vertex)
+		{"GOCSPX-", isB64, 16},     // Google OAuth client secret
+		{"pplx-", isAlnum, 20},     // Perplexity
+		{"csk-", isAlnum, 20},      // Cerebras
+		{"fw_", isAlnum, 20},       // Fireworks
+		{"nvapi-", isB64, 20},      // NVIDIA
+	} {
+		t[r.prefix[0]] = append(t[r.prefix[0]], r)
+	}
+	return t
+}()
+
+func isUpperAlnum(c byte) bool { return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
 
 // markEvery is how often analyze notes the lexer state for compact.
 const markEvery = 4096
@@ -684,7 +740,12 @@ func matchPrefixed(w []byte, i int, prefix string, in func(byte) bool, minLen in
 	return noMatch, 0, 0
 }
 
-var paramKeys = [...]string{"access_token=", "refresh_token=", "id_token=", "code=", "OPENAI_API_KEY="}
+var paramKeys = [...]string{"access_token=", "refresh_token=", "id_token=", "code=", "OPENAI_API_KEY=",
+	"client_secret=", "api_key=", "apikey=", "password=",
+	"ANTHROPIC_API_KEY=", "ANTHROPIC_AUTH_TOKEN=", "GITHUB_TOKEN=", "GH_TOKEN=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=",
+	"AWS_BEARER_TOKEN_BEDROCK=", "GEMINI_API_KEY=", "GOOGLE_API_KEY=", "GOOGLE_GENERATIVE_AI_API_KEY=", "AZURE_API_KEY=", "AZURE_OPENAI_API_KEY=",
+	"GROQ_API_KEY=", "XAI_API_KEY=", "OPENROUTER_API_KEY=", "MISTRAL_API_KEY=", "DEEPSEEK_API_KEY=", "TOGETHER_API_KEY=",
+	"CEREBRAS_API_KEY=", "FIREWORKS_API_KEY=", "HF_TOKEN=", "OPENCODE_API_KEY="}
 
 func matchParam(w []byte, i int, final bool) (int, int, int) {
 	best := noMatch
@@ -714,15 +775,20 @@ func matchParam(w []byte, i int, final bool) (int, int, int) {
 	return best, 0, 0
 }
 
-var jsonKeys = [...]string{"access", "refresh", "access_token", "refresh_token", "id_token", "key", "token", "OPENAI_API_KEY", "apiKey", "api_key"}
+var jsonKeys = [...]string{"access", "refresh", "access_token", "refresh_token", "id_token", "key", "token", "OPENAI_API_KEY", "apiKey", "api_key",
+	"accessToken", "refreshToken", "idToken", "client_secret", "clientSecret", "secret", "password", "secretAccessKey", "sessionToken"}
+
+// jsonKeyFirst: the first bytes of jsonKeys.
+var jsonKeyFirst = func() (t [256]bool) {
+	for _, k := range jsonKeys {
+		t[k[0]] = true
+	}
+	return t
+}()
 
 func matchJSON(w []byte, i int, final bool) (int, int, int) {
-	if i+1 < len(w) {
-		switch w[i+1] {
-		case 'a', 'r', 'i', 'k', 't', 'O':
-		default:
-			return noMatch, 0, 0
-		}
+	if i+1 < len(w) && !jsonKeyFirst[w[i+1]] {
+		return noMatch, 0, 0
 	}
 	best := noMatch
 	for _, k := range jsonKeys {

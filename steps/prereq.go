@@ -43,6 +43,7 @@ func (p Prereqs) BusyPorts() []int {
 
 // CheckPrereqs runs every probe concurrently.
 func CheckPrereqs(ctx context.Context, d Deps) Prereqs {
+	LearnSecrets(d)
 	var p Prereqs
 	var wg sync.WaitGroup
 	tool := func(dst *probe.Tool, name string, args ...string) {

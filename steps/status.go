@@ -38,6 +38,7 @@ const InstallOpenCode = "npm install -g opencode-ai  (or: curl -fsSL https://ope
 // CheckStatus runs the independent probes concurrently, so it costs about one
 // `opencode models openai` call, not the sum of all calls.
 func CheckStatus(ctx context.Context, d Deps) Status {
+	LearnSecrets(d)
 	st := Status{AuthPath: d.Paths.AuthFile, CheckedAt: d.Sys.Now()}
 
 	var (

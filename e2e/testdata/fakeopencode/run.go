@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -165,7 +166,14 @@ func runCmd(a cliArgs) int {
 			c = "NO-CANARY-SET"
 		}
 		jwt := fakeJWT(time.Now().Add(time.Hour))
-		text = "debug dump: access_token=" + jwt + " refresh_token=rt_" + c + " OPENAI_API_KEY=sk-proj-" + c + "\nok"
+		text = "debug dump: access_token=" + jwt + " refresh_token=rt_" + c + " OPENAI_API_KEY=sk-proj-" + c + "\n" +
+			// one secret of each provider shape heidi's redactor knows
+			"providers: ghp_" + c + " gho_" + c + " ghu_" + c + " ghs_" + c + " ghr_" + c + " github_pat_11" + c + "_x" +
+			" glpat-" + c + " gsk_" + c + " hf_" + c + " AIza" + c + "0123456789abc ya29." + c + " GOCSPX-" + c +
+			" pplx-" + c + " csk-" + c + " fw_" + c + " nvapi-" + c + " sk-ant-oat01-" + c + " sk-or-v1-" + c + "\n" +
+			"env: GITHUB_TOKEN=" + c + " ANTHROPIC_API_KEY=" + c + " AWS_SECRET_ACCESS_KEY=" + c + "\n" +
+			// and every secret-looking value of the store, as is, base64 and URL-escaped
+			storeDump() + "ok"
 		uiPrintln("Authorization: Bearer " + jwt)
 	}
 	msgID := randID("msg_", 26)
@@ -239,4 +247,25 @@ func entitlement(modelID string) string {
 		return "notsupported"
 	}
 	return "ok"
+}
+
+// storeDump prints each string value (12 bytes or more) of every stored
+// credential as is, in standard base64 and URL-escaped: a hostile or
+// verbose child that echoes the user's secrets of any shape.
+func storeDump() string {
+	var b strings.Builder
+	for _, e := range readAuth().kvs {
+		o, ok := e.v.(*obj)
+		if !ok {
+			continue
+		}
+		for _, f := range o.kvs {
+			v, ok := f.v.(string)
+			if !ok || len(v) < 12 || f.k == "type" || f.k == "accountId" {
+				continue
+			}
+			b.WriteString(e.k + "." + f.k + ": " + v + " b64=" + base64.StdEncoding.EncodeToString([]byte(v)) + " url=" + url.QueryEscape(v) + "\n")
+		}
+	}
+	return b.String()
 }
