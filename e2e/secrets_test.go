@@ -41,7 +41,8 @@ func TestSecretSweep(t *testing.T) {
     "key": "` + opaqueKey + `"
   }
 }`)
-	encoded := []string{}
+	// AWS key ids are upper case: the fake prints AKIA/ASIA + this.
+	encoded := []string{strings.ToUpper(env.Canary)[:16]}
 	for _, v := range []string{copilotTok, opaqueKey} {
 		encoded = append(encoded, base64.StdEncoding.EncodeToString([]byte(v)), url.QueryEscape(v))
 	}

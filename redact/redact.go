@@ -667,15 +667,130 @@ func more(final bool) (int, int, int) {
 	return partial, 0, 0
 }
 
-func skip(w []byte, j int, in func(byte) bool) int {
-	for j < len(w) && in(w[j]) {
-		j++
+// skip steps over the bytes of in from w[j]. Complete escape sequences
+// between two such bytes are stepped over too (a child may colour or
+// hyperlink part of a token, and the screen still shows it whole); an
+// escape sequence still open at the end of w counts as more to come.
+func skip(w []byte, j int, in func(byte) bool) int { return skipTok(w, j, in, false) }
+
+// skipTok is skip; when final, escape sequences that run to the end of w
+// are not part of the token.
+func skipTok(w []byte, j int, in func(byte) bool, final bool) int {
+	n := len(w)
+	for j < n {
+		if in(w[j]) {
+			j++
+			continue
+		}
+		if w[j] != 0x1b {
+			return j
+		}
+		save := j
+		for j < n && w[j] == 0x1b {
+			e := escEnd(w, j)
+			if e < 0 {
+				return n
+			}
+			if e == 0 {
+				return save
+			}
+			j = e
+		}
+		if j == n {
+			if final {
+				return save
+			}
+			return n
+		}
+		if !in(w[j]) {
+			return save
+		}
 	}
 	return j
 }
 
+// maxEsc bounds the escape sequence skip steps over inside a token.
+const maxEsc = 512
+
+// escEnd returns the end of the complete escape sequence at w[j] (an ESC),
+// -1 when w ends inside it, and 0 when it is malformed or longer than
+// maxEsc.
+func escEnd(w []byte, j int) int {
+	n := min(len(w), j+maxEsc)
+	if j+1 >= len(w) {
+		return -1
+	}
+	switch c := w[j+1]; {
+	case c == '[':
+		k := j + 2
+		for k < n && w[k] >= 0x20 && w[k] <= 0x3f {
+			k++
+		}
+		switch {
+		case k == len(w):
+			return -1
+		case k < n && w[k] >= 0x40 && w[k] <= 0x7e:
+			return k + 1
+		}
+		return 0
+	case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
+		for k := j + 2; k < n; k++ {
+			switch w[k] {
+			case 0x07:
+				return k + 1
+			case 0x1b:
+				if k+1 == len(w) {
+					return -1
+				}
+				if w[k+1] == '\\' {
+					return k + 2
+				}
+				return 0
+			case 0x18, 0x1a:
+				return 0
+			}
+		}
+		if n == len(w) {
+			return -1
+		}
+		return 0
+	case c == '\\':
+		return 0 // ST ends an OSC or DCS string: never inside a token
+	default:
+		k := j + 1
+		for k < n && w[k] >= 0x20 && w[k] <= 0x2f {
+			k++
+		}
+		switch {
+		case k == len(w):
+			return -1
+		case k < n && w[k] >= 0x30 && w[k] <= 0x7e:
+			return k + 1
+		}
+		return 0
+	}
+}
+
+// hasEyJ reports whether w[lo:hi] starts with "eyJ", escape sequences
+// between its letters aside.
 func hasEyJ(w []byte, lo, hi int) bool {
-	return hi-lo >= 3 && string(w[lo:lo+3]) == "eyJ"
+	got := 0
+	for k := lo; k < hi && got < 3; {
+		if w[k] == 0x1b {
+			e := escEnd(w[:hi], k)
+			if e <= 0 {
+				return false
+			}
+			k = e
+			continue
+		}
+		if w[k] != "eyJ"[got] {
+			return false
+		}
+		got++
+		k++
+	}
+	return got == 3
 }
 
 func matchJWT(w []byte, i int, final bool) (int, int, int) {
@@ -686,7 +801,7 @@ func matchJWT(w []byte, i int, final bool) (int, int, int) {
 	case litPrefix:
 		return more(final)
 	}
-	j := skip(w, i+3, isB64)
+	j := skipTok(w, i+3, isB64, final)
 	if j == n {
 		return more(final)
 	}
@@ -694,7 +809,7 @@ func matchJWT(w []byte, i int, final bool) (int, int, int) {
 		return noMatch, 0, 0
 	}
 	p2 := j + 1
-	j = skip(w, p2, isB64)
+	j = skipTok(w, p2, isB64, final)
 	if j == n && !final {
 		return partial, 0, 0
 	}
@@ -709,7 +824,7 @@ func matchJWT(w []byte, i int, final bool) (int, int, int) {
 		return noMatch, 0, 0
 	}
 	p3 := j + 1
-	j = skip(w, p3, isB64)
+	j = skipTok(w, p3, isB64, final)
 	if j == n && !final {
 		return partial, 0, 0
 	}
@@ -730,7 +845,7 @@ func matchPrefixed(w []byte, i int, prefix string, in func(byte) bool, minLen in
 		return more(final)
 	}
 	v := i + len(prefix)
-	j := skip(w, v, in)
+	j := skipTok(w, v, in, final)
 	if j == len(w) && !final {
 		return partial, 0, 0
 	}
@@ -763,7 +878,7 @@ func matchParam(w []byte, i int, final bool) (int, int, int) {
 			continue
 		}
 		v := i + len(k)
-		j := skip(w, v, isParamVal)
+		j := skipTok(w, v, isParamVal, final)
 		if j == len(w) && !final {
 			return partial, 0, 0
 		}
@@ -874,7 +989,7 @@ func matchBearer(w []byte, i int, final bool) (int, int, int) {
 		return more(final)
 	}
 	t := j
-	j = skip(w, t, isBearerTok)
+	j = skipTok(w, t, isBearerTok, final)
 	if j == n && !final {
 		return partial, 0, 0
 	}

@@ -170,7 +170,7 @@ func runCmd(a cliArgs) int {
 			// one secret of each provider shape heidi's redactor knows
 			"providers: ghp_" + c + " gho_" + c + " ghu_" + c + " ghs_" + c + " ghr_" + c + " github_pat_11" + c + "_x" +
 			" glpat-" + c + " gsk_" + c + " hf_" + c + " AIza" + c + "0123456789abc ya29." + c + " GOCSPX-" + c +
-			" pplx-" + c + " csk-" + c + " fw_" + c + " nvapi-" + c + " sk-ant-oat01-" + c + " sk-or-v1-" + c + "\n" +
+			" pplx-" + c + " csk-" + c + " fw_" + c + " nvapi-" + c + " sk-ant-oat01-" + c + " sk-or-v1-" + c + " AKIA" + strings.ToUpper(c)[:16] + " ASIA" + strings.ToUpper(c)[:16] + "\n" +
 			"env: GITHUB_TOKEN=" + c + " ANTHROPIC_API_KEY=" + c + " AWS_SECRET_ACCESS_KEY=" + c + "\n" +
 			// and every secret-looking value of the store, as is, base64 and URL-escaped
 			storeDump() + "ok"
