@@ -134,6 +134,16 @@ func (r *plainRun) steps() error {
 	default:
 		r.say("      built in (OpenCode ≥ 1.1.11: no plugin needed)")
 	}
+	if steps.UsableLogin(p.Cred) {
+		// Plain mode keeps a usable login: no method is needed, and asking
+		// OpenCode for them can wait a minute on its catalogue fetch.
+		r.say("      method: not needed for the stored login")
+		r.stage(3, "Login")
+		if err := r.login("", headless, steps.MethodBrowser); err != nil {
+			return err
+		}
+		return r.afterLogin()
+	}
 	labels, err := steps.DiscoverMethods(r.ctx, r.d)
 	if err != nil {
 		if r.ctx.Err() != nil {
@@ -159,7 +169,11 @@ func (r *plainRun) steps() error {
 	if err := r.login(label, headless, kind); err != nil {
 		return err
 	}
+	return r.afterLogin()
+}
 
+// afterLogin runs the models and test-run stages.
+func (r *plainRun) afterLogin() error {
 	r.stage(4, "Models")
 	models, err := steps.ListModels(r.ctx, r.d)
 	if err != nil {

@@ -78,6 +78,13 @@ func TestPlainPipesKeepLogin(t *testing.T) {
 	if calls := loginCalls(env); len(calls) != 0 {
 		t.Errorf("a usable login was kept, yet the login ran: %q", calls)
 	}
+	// A kept login needs no login method: OpenCode is not asked (issue 17).
+	wantPlainSteps(t, r.Stderr, "method: not needed for the stored login")
+	for _, c := range env.OpenCodeCalls() {
+		if strings.Contains(c, `"auth" "login"`) {
+			t.Errorf("a kept login still asked OpenCode: %s", c)
+		}
+	}
 	wantOutcome(t, env, "PASS", "")
 	plainClean(t, env, r.Stdout, r.Stderr)
 }

@@ -310,6 +310,13 @@ func TestWizardKeepExistingLogin(t *testing.T) {
 			if calls := loginCalls(env); len(calls) != 0 {
 				t.Errorf("kept the login, yet OpenCode's login ran: %q", calls)
 			}
+			// Nor was OpenCode asked for its login methods (issue 17: that
+			// call can wait a minute on its model-catalogue fetch).
+			for _, c := range env.OpenCodeCalls() {
+				if strings.Contains(c, `"auth" "login"`) {
+					t.Errorf("a kept login still asked OpenCode: %s", c)
+				}
+			}
 			if env.ReadAuth() != before {
 				t.Error("auth.json changed although the login was kept")
 			}

@@ -78,10 +78,20 @@ var childEnv = []string{"OPENCODE_DISABLE_AUTOUPDATE=1"}
 
 // opencode runs a non-interactive opencode command under its own timeout.
 func (d Deps) opencode(ctx context.Context, timeout time.Duration, args ...string) (probe.Result, error) {
+	return d.opencodeEnv(ctx, timeout, childEnv, args...)
+}
+
+func (d Deps) opencodeEnv(ctx context.Context, timeout time.Duration, env []string, args ...string) (probe.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return d.Sys.Run.Run(ctx, "opencode", args, childEnv)
+	return d.Sys.Run.Run(ctx, "opencode", args, env)
 }
+
+// noCatalogueEnv is childEnv for calls whose answer does not depend on the
+// fresh model catalogue: OpenCode then skips its models.dev fetch, which on
+// a network that drops packets holds `auth login -p openai -m <unknown>`
+// for 81 s (11 s without it; measured with 1.18.33, docs/versions.md).
+var noCatalogueEnv = append(append([]string{}, childEnv...), "OPENCODE_DISABLE_MODELS_FETCH=1")
 
 // probeTool finds a tool and reads its version. Its error text quotes the
 // tool's output, so it is redacted before anyone can show it.

@@ -382,3 +382,22 @@ func TestWithFallbackPlanTwiceIsThePlan(t *testing.T) {
 		t.Fatalf("ran %q, report %+v", *ran, r)
 	}
 }
+
+type envRunner struct{ env []string }
+
+func (e *envRunner) Run(_ context.Context, _ string, _ []string, env []string) (probe.Result, error) {
+	e.env = env
+	return probe.Result{ExitCode: 1, Stderr: []byte(`Error: Unknown method "heidi-list-methods" for openai. Available: ChatGPT Pro/Plus (browser), ChatGPT Pro/Plus (headless), Manually enter API Key` + "\n")}, nil
+}
+
+// TestDiscoverMethodsSkipsTheCatalogue: the method list does not depend on
+// the model catalogue, so its fetch (81 s on a blackholed network) is off.
+func TestDiscoverMethodsSkipsTheCatalogue(t *testing.T) {
+	r := &envRunner{}
+	sys := fakeSys(t, t.TempDir(), nil, true)
+	sys.Run = r
+	labels, err := DiscoverMethods(context.Background(), NewDeps(sys))
+	if err != nil || len(labels) != 3 || !slices.Contains(r.env, "OPENCODE_DISABLE_MODELS_FETCH=1") || !slices.Contains(r.env, "OPENCODE_DISABLE_AUTOUPDATE=1") {
+		t.Fatalf("labels %q, err %v, env %q", labels, err, r.env)
+	}
+}

@@ -45,7 +45,7 @@ var ErrNoMethodFlags = errors.New("this OpenCode's `auth login` has no --provide
 // DiscoverMethods asks OpenCode which OpenAI login methods it offers, by
 // their labels, which differ across versions.
 func DiscoverMethods(ctx context.Context, d Deps) ([]string, error) {
-	res, err := d.opencode(ctx, d.Timeouts.List, "auth", "login", "-p", "openai", "-m", probeMethod)
+	res, err := d.opencodeEnv(ctx, d.Timeouts.List, noCatalogueEnv, "auth", "login", "-p", "openai", "-m", probeMethod)
 	if err != nil {
 		if errors.Is(err, probe.ErrTimeout) {
 			return nil, fmt.Errorf("OpenCode did not list its login methods within %s", d.Timeouts.List)

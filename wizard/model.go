@@ -111,12 +111,18 @@ type Model struct {
 	headless bool
 	methods  []string
 	method   string
-	kind     steps.MethodKind
-	before   probe.Credential
-	models   []string
-	model    string
-	run      steps.TestReport
-	cands    []string // test models in the order they are tried
+	// methodsLater: a usable login is stored, so the login methods are
+	// asked for only if the user chooses to log in again (issue 17: that
+	// call can wait a minute on OpenCode's catalogue fetch).
+	methodsLater bool
+	// loginAfterMethods: the methods were asked for after "log in again".
+	loginAfterMethods bool
+	kind              steps.MethodKind
+	before            probe.Credential
+	models            []string
+	model             string
+	run               steps.TestReport
+	cands             []string // test models in the order they are tried
 	// trying is the model the test run is on now (it moves on when OpenAI
 	// refuses one for the plan); written by the run's goroutine.
 	trying  *atomic.Pointer[tryState]

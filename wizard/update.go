@@ -348,13 +348,24 @@ func (m *Model) enterMethod() tea.Cmd {
 			{key: "y", label: "Yes, back up and remove them", act: func(m *Model) tea.Cmd { return m.repairConfig() }},
 			{key: "n", label: "No, keep my config (the built-in login may stay hidden)", act: func(m *Model) tea.Cmd {
 				m.notes = append(m.notes, "Kept the stale plugin config; if login fails, try: opencode auth login --pure")
-				return m.discoverMethods()
+				return m.methodsOrLogin()
 			}},
 		}})
 	default:
 		m.detail[StepMethod] = "built in (no plugin needed)"
-		return m.discoverMethods()
+		return m.methodsOrLogin()
 	}
+}
+
+// methodsOrLogin asks OpenCode for its login methods, unless a usable login
+// is stored: then none is needed unless the user logs in again.
+func (m *Model) methodsOrLogin() tea.Cmd {
+	if steps.UsableLogin(m.prereq.Cred) {
+		m.methodsLater = true
+		m.complete(StepMethod, firstNonEmpty(m.detail[StepMethod], "built in")+" · not needed for the stored login")
+		return m.enterLogin()
+	}
+	return m.discoverMethods()
 }
 
 func indent(lines []string) []string {
@@ -384,7 +395,7 @@ func (m *Model) onRepair(msg repairMsg) (tea.Model, tea.Cmd) {
 			"Remove the opencode-openai-codex-auth plugin and provider.openai from your OpenCode config by hand, or log in with: opencode auth login --pure")
 	}
 	m.detail[StepMethod] = "built in · stale plugin config removed"
-	return m, m.discoverMethods()
+	return m, m.methodsOrLogin()
 }
 
 func (m *Model) discoverMethods() tea.Cmd {
@@ -419,6 +430,11 @@ func (m *Model) onMethods(msg methodsMsg) (tea.Model, tea.Cmd) {
 				"Update OpenCode: npm install -g opencode-ai@latest")
 		}
 	}
+	if m.loginAfterMethods {
+		m.loginAfterMethods = false
+		m.detail[StepMethod] = strings.TrimSuffix(m.detail[StepMethod], " · not needed for the stored login") + " · " + firstNonEmpty(m.method, "menus")
+		return m, m.beginLogin()
+	}
 	if m.detail[StepMethod] == "" || m.status[StepMethod] != Done {
 		m.complete(StepMethod, firstNonEmpty(m.detail[StepMethod], "built in")+" · "+firstNonEmpty(m.method, "menus"))
 	}
@@ -448,7 +464,14 @@ func (m *Model) enterLogin() tea.Cmd {
 				m.detail[StepLogin] = "kept the existing ChatGPT login"
 				return m.enterModels()
 			}},
-			{key: "l", label: "Log in again", act: func(m *Model) tea.Cmd { return m.beginLogin() }},
+			{key: "l", label: "Log in again", act: func(m *Model) tea.Cmd {
+				if m.methodsLater {
+					m.methodsLater, m.loginAfterMethods = false, true
+					m.detail[StepLogin] = "asking OpenCode for its login methods"
+					return m.discoverMethods()
+				}
+				return m.beginLogin()
+			}},
 		}})
 	}
 	if steps.StoreNeedsRepair(c) {
