@@ -48,6 +48,7 @@ func TestRealWizardHeadlessOffline(t *testing.T) {
 	s := startWizard(t, env, 100, 30)
 	s.WaitFor(t, "5 Troubleshooting", 120*time.Second)
 	s.Send("1")
+	s.Send(keyEnter) // a digit selects; enter runs
 	s.WaitFor(t, "cannot reach auth.openai.com", 120*time.Second)
 	if code := quitSummary(t, s); code != 1 {
 		t.Fatalf("exit %d, want 1", code)

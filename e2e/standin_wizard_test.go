@@ -32,6 +32,7 @@ func TestStandinWizardHeadless(t *testing.T) {
 	w := standinWizard(t, env, 100, 30)
 	w.WaitFor(t, "5 Troubleshooting", standinLoginTimeout)
 	w.Send("1")
+	w.Send(keyEnter) // a digit selects; enter runs
 	w.WaitFor(t, "Your one-time code", standinLoginTimeout)
 	codes := s.UserCodes()
 	if len(codes) != 1 {

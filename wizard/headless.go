@@ -48,11 +48,28 @@ func (m *Model) guideKey(ks string) (tea.Model, tea.Cmd) {
 	case "ctrl+c", "esc":
 		return m.cancel()
 	default:
+		// A digit selects its route; enter runs it (as the footer says), so
+		// a stray digit never starts a login or lands in a child's prompt.
 		if len(ks) == 1 && ks[0] >= '1' && int(ks[0]-'1') < len(m.routes) {
-			return m.pickRoute(int(ks[0] - '1'))
+			m.routeSel = int(ks[0] - '1')
+			m.flash = ""
+			if !m.routeRuns(m.routes[m.routeSel]) {
+				return m.pickRoute(m.routeSel) // only says what to do
+			}
 		}
 	}
 	return m, nil
+}
+
+// routeRuns reports whether picking r starts something (a login or codex).
+func (m *Model) routeRuns(r steps.Route) bool {
+	switch r.ID {
+	case steps.RouteDevice, steps.RouteCodex:
+		return r.Runnable
+	case steps.RouteTunnel:
+		return true
+	}
+	return false
 }
 
 func (m *Model) pickRoute(i int) (tea.Model, tea.Cmd) {
@@ -128,7 +145,7 @@ func (m *Model) guideBody() []string {
 		lines = append(lines, wrap(s.Subtle.Render(l), m.width-2)...)
 	}
 	if r.Command != "" {
-		for _, l := range strings.Split(ansi.Hardwrap(r.Command, m.width-4, true), "\n") {
+		for _, l := range commandLines(r.Command, m.width-2) {
 			lines = append(lines, "  "+s.Code.Render(l))
 		}
 	}
@@ -214,4 +231,59 @@ func qrLines(content string) []string {
 		lines = append(lines, b.String())
 	}
 	return lines
+}
+
+// commandLines lays a shell command out in lines of at most w cells,
+// breaking only between arguments, each broken line ending with " \\" so
+// the lines pasted together are still the one command. An argument wider
+// than a line gets a line of its own (only a screen too narrow for it cuts
+// it).
+func commandLines(cmd string, w int) []string {
+	if ansi.StringWidth(cmd) <= w {
+		return []string{cmd}
+	}
+	const cont = " \\"
+	var lines []string
+	cur := ""
+	for _, arg := range shellWords(cmd) {
+		switch {
+		case cur == "":
+			cur = arg
+		case ansi.StringWidth(cur)+1+ansi.StringWidth(arg)+len(cont) <= w:
+			cur += " " + arg
+		default:
+			lines = append(lines, cur+cont)
+			cur = "    " + arg
+		}
+	}
+	return append(lines, cur)
+}
+
+// shellWords splits cmd at the spaces outside quotes.
+func shellWords(cmd string) []string {
+	var words []string
+	var b strings.Builder
+	quote := byte(0)
+	for i := 0; i < len(cmd); i++ {
+		c := cmd[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == ' ':
+			if b.Len() > 0 {
+				words = append(words, b.String())
+				b.Reset()
+			}
+			continue
+		}
+		b.WriteByte(c)
+	}
+	if b.Len() > 0 {
+		words = append(words, b.String())
+	}
+	return words
 }

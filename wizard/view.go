@@ -125,7 +125,7 @@ func (m *Model) footer() string {
 	k := func(key, what string) { keys = append(keys, s.Key.Render(key)+" "+s.Hint.Render(what)) }
 	switch {
 	case m.guide && m.child == nil:
-		k(fmt.Sprintf("1-%d", len(m.routes)), "pick")
+		k(fmt.Sprintf("1-%d", len(m.routes)), "select")
 		k("↑/↓", "choose")
 		k("enter", "run")
 		k("c", "copy the command")

@@ -315,7 +315,11 @@ func TestGoldenHeadlessGuide(t *testing.T) {
 	if _, cmd := m.Update(key("c")); cmd == nil || !strings.Contains(m.flash, `opencode auth login -p openai -m "ChatGPT Pro/Plus (headless)"`) {
 		t.Fatalf("copy: flash %q", m.flash)
 	}
-	m.Update(key("3"))
+	// A digit only selects (issue 15 item 3); enter runs.
+	if _, cmd := m.Update(key("3")); cmd != nil || !m.guide || m.routeSel != 2 {
+		t.Fatalf("3 did more than select: cmd %v, guide %v, sel %d", cmd != nil, m.guide, m.routeSel)
+	}
+	m.Update(key("enter"))
 	if m.guide || m.method != "ChatGPT Pro/Plus (browser)" {
 		t.Fatalf("route 3 did not start the browser login: guide=%v method=%q", m.guide, m.method)
 	}
@@ -389,5 +393,29 @@ func TestWrapNeverSplitsAWord(t *testing.T) {
 				t.Fatalf("width %d: %q was split:\n%s", w, word, joined)
 			}
 		}
+	}
+}
+
+func TestCommandLinesBreakBetweenArguments(t *testing.T) {
+	cmd := `scp ~/.local/share/opencode/auth.json e2e@10.0.0.9:/tmp/TestHeadlessCopyKeys2037500509/001/home/.local/share/opencode/auth.json`
+	for _, w := range []int{40, 60, 98, 200} {
+		lines := commandLines(cmd, w)
+		var args []string
+		for i, l := range lines {
+			l = strings.TrimSpace(l)
+			if i < len(lines)-1 {
+				if !strings.HasSuffix(l, ` \`) {
+					t.Fatalf("width %d: line %q does not continue with a backslash", w, l)
+				}
+				l = strings.TrimSuffix(l, ` \`)
+			}
+			args = append(args, strings.Fields(l)...)
+		}
+		if strings.Join(args, " ") != cmd {
+			t.Fatalf("width %d: the lines %q are not the command", w, lines)
+		}
+	}
+	if got := commandLines(`opencode auth login -p openai -m "ChatGPT Pro/Plus (headless)"`, 40); len(got) != 2 || !strings.Contains(got[1], `"ChatGPT Pro/Plus (headless)"`) {
+		t.Errorf("a quoted argument was split: %q", got)
 	}
 }
