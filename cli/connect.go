@@ -27,10 +27,26 @@ func (a *app) connectCmd() *cobra.Command {
 	connect := &cobra.Command{
 		Use:   "connect",
 		Short: "Connect a tool to a provider, or show the connection's status",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown tool %q: heidi connects opencode: heidi connect opencode openai", args[0])}
+			}
+			return cmd.Help()
+		},
 	}
 	opencode := &cobra.Command{
 		Use:   "opencode",
 		Short: "Connect OpenCode to a provider",
+		// An unknown provider is a usage error that names the one heidi
+		// connects, not a help page with exit 0.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown provider %q: heidi connects OpenCode to openai (ChatGPT Plus/Pro): heidi connect opencode openai", args[0])}
+			}
+			return cmd.Help()
+		},
 	}
 	var opts connectOptions
 	openai := &cobra.Command{

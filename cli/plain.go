@@ -306,7 +306,7 @@ func (r *plainRun) login(label string, headless bool, kind steps.MethodKind) err
 		if run.Progress.Error != "" {
 			why = "OpenCode: " + run.Progress.Error
 		}
-		return fail("Login", "Login did not complete. "+why, steps.LoginHints(r.prereq, r.d.Paths, run.Progress, kind)...)
+		return fail("Login", "Login did not complete. "+steps.Sentence(why), steps.LoginHints(r.prereq, r.d.Paths, run.Progress, kind)...)
 	}
 	r.say("      ChatGPT login stored%s", accountSuffix(after))
 	return nil

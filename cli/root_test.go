@@ -31,6 +31,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"connect", "status", "extra"}, ExitUsage, ""},
 		{[]string{"connect", "opencode", "openai", "--headless", "--browser"}, ExitUsage, ""},
 		{[]string{"connect", "opencode", "openai", "--timeout", "soon"}, ExitUsage, ""},
+		// An unknown provider or tool is a usage error (issue 15 item 15).
+		{[]string{"connect", "opencode", "anthropic"}, ExitUsage, ""},
+		{[]string{"connect", "claude"}, ExitUsage, ""},
+		{[]string{"connect", "opencode"}, ExitOK, "openai"},
 	}
 	for _, c := range cases {
 		code, out, errOut := run(c.args...)
@@ -39,6 +43,9 @@ func TestExitCodes(t *testing.T) {
 		}
 		if c.out != "" && !strings.Contains(out, c.out) {
 			t.Errorf("%v: stdout lacks %q:\n%s", c.args, c.out, out)
+		}
+		if c.args[len(c.args)-1] == "anthropic" && !strings.Contains(errOut, "heidi connect opencode openai") {
+			t.Errorf("%v: does not name the supported provider: %q", c.args, errOut)
 		}
 		if c.code == ExitUsage && !strings.Contains(errOut, "heidi --help") {
 			t.Errorf("%v: a usage error does not point to --help: %q", c.args, errOut)

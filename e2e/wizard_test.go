@@ -817,15 +817,19 @@ func TestWizardTestRunInterrupted(t *testing.T) {
 		s.Send("k")
 		waitRun(t, env, s)
 		s.Send("\x1b")
-		s.WaitFor(t, "Test run: FAIL", wzWait)
+		// A cancel, not a failure (issue 15 item 10): exit 130, no advice.
+		s.WaitFor(t, "Test run: CANCELLED", wzWait)
 		if s.Exited() {
 			t.Error("esc during the test run quit heidi")
 		}
-		if code := quitSummary(t, s); code != 1 {
-			t.Errorf("exit %d, want 1", code)
+		if code := quitSummary(t, s); code != 130 {
+			t.Errorf("exit %d, want 130", code)
 		}
-		wantPrintedFail(t, s, "Test run", "Test run failed")
-		wantOutcome(t, env, "FAIL", "Test run")
+		got := afterExit(t, s)
+		if !strings.Contains(got, "Test run: CANCELLED\nReason: you stopped the test run") || strings.Contains(got, "Next:") || strings.Contains(strings.ToLower(got), "log in again") {
+			t.Errorf("printed after exit:\n%s", got)
+		}
+		wantOutcome(t, env, "CANCELLED", "Test run")
 		cleanAfter(t, env, s)
 	})
 	t.Run("ctrl+c quits and ends the run", func(t *testing.T) {

@@ -242,8 +242,12 @@ func (s *Server) handleTest(w http.ResponseWriter, r *http.Request) {
 	defer context.AfterFunc(s.stop, cancel)()
 
 	res, outcome, code := s.runTest(ctx, req)
-	if err := steps.SaveOutcome(s.deps.Paths, outcome); err != nil {
-		s.logf("could not record the outcome: %s", redact.String(err.Error()))
+	// Only a check that ran is recorded: a rejected request (an unlisted
+	// model, 400) leaves the last result alone.
+	if code != http.StatusBadRequest {
+		if err := steps.SaveOutcome(s.deps.Paths, outcome); err != nil {
+			s.logf("could not record the outcome: %s", redact.String(err.Error()))
+		}
 	}
 	s.logf("test run %s (%s, %d ms)%s", outcome.Result, orNone(res.Model), res.DurationMs, prefixed(": ", res.Error))
 	writeJSON(w, code, res)

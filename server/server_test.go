@@ -401,6 +401,10 @@ func TestTestChosenModel(t *testing.T) {
 	if r.code != 400 || run.count("opencode run say ok --model=openai/not-listed") != 0 {
 		t.Fatalf("unlisted model: %d %s", r.code, r.body)
 	}
+	// nothing ran: the PASS of gpt-5.4 stays the recorded result (issue 15 item 9)
+	if o, err := steps.LoadOutcome(w.deps.Paths); err != nil || o.Result != "PASS" || o.Model != "openai/gpt-5.4" {
+		t.Fatalf("a rejected request overwrote the outcome: %+v, %v", o, err)
+	}
 	if r := w.do(req{method: "POST", path: TestPath, body: `not json`}); r.code != 400 {
 		t.Fatalf("bad JSON: %d %s", r.code, r.body)
 	}

@@ -401,3 +401,32 @@ func TestDiscoverMethodsSkipsTheCatalogue(t *testing.T) {
 		t.Fatalf("labels %q, err %v, env %q", labels, err, r.env)
 	}
 }
+
+func TestSentence(t *testing.T) {
+	for in, want := range map[string]string{"the login finished": "The login finished", "OpenCode: x": "OpenCode: x", "": "", "élan": "Élan", "`x`": "`x`"} {
+		if got := Sentence(in); got != want {
+			t.Errorf("Sentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestStatusBrokenAuthContentNamesTheVariable: a broken OPENCODE_AUTH_CONTENT
+// is fixed in the variable, not by moving a file aside (issue 15 item 11).
+func TestStatusBrokenAuthContentNamesTheVariable(t *testing.T) {
+	home := t.TempDir()
+	r := &fakeRunner{answers: map[string]probe.Result{
+		"opencode --version":     {Stdout: []byte("1.18.33\n")},
+		"opencode models openai": {Stdout: []byte(oauthModels)},
+	}}
+	sys := fakeSys(t, home, r, true)
+	sys.Getenv = func(k string) string {
+		if k == probe.AuthContentEnv {
+			return "{ broken"
+		}
+		return map[string]string{"HOME": home, "HEIDI_HOME": home + "/heidi"}[k]
+	}
+	st := CheckStatus(context.Background(), NewDeps(sys))
+	if st.Connected || !strings.Contains(st.Next, "Fix or unset OPENCODE_AUTH_CONTENT") || strings.Contains(st.Next, "aside") {
+		t.Fatalf("reason %q, next %q", st.Reason, st.Next)
+	}
+}

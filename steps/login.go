@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -36,6 +38,15 @@ func ParseMethods(out string) []string {
 		}
 	}
 	return labels
+}
+
+// Sentence starts s with a capital letter (it follows a full stop).
+func Sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || !unicode.IsLower(r) {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // ErrNoMethodFlags means this OpenCode's `auth login` has no -p/-m flags

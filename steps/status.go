@@ -98,7 +98,15 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 		st.Reason, st.Next = "OpenCode is not installed (no `opencode` on PATH).", InstallOpenCode
 	case cred.Problem != probe.StoreOK && cred.Problem != probe.StoreMissing && !cred.Present:
 		st.Reason = "OpenCode's credential store is unusable: " + cred.Detail
-		st.Next = ConnectCommand + "  (it moves the broken file aside to a backup before logging in)"
+		switch {
+		case cred.Source == probe.SourceEnv:
+			// OpenCode reads the variable, not the file: the file is not the problem.
+			st.Next = "Fix or unset " + probe.AuthContentEnv + " (OpenCode reads its credentials from it, not from auth.json), then run: " + ConnectCommand
+		case StoreNeedsRepair(cred):
+			st.Next = ConnectCommand + "  (it moves the broken file aside to a backup before logging in)"
+		default:
+			st.Next = "Move " + cred.Path + " aside yourself (heidi does not touch links, directories or unreadable files), then run: " + ConnectCommand
+		}
 	case !cred.Present:
 		st.Reason, st.Next = "OpenCode has no OpenAI credential.", ConnectCommand
 	case cred.Type == probe.CredAPI:

@@ -23,6 +23,16 @@ func SummarySuccess(authFile string, models []string, tested bool) []string {
 	}
 }
 
+// SummaryStopped is the summary of a test run the user stopped: a cancel,
+// not a failure, so no advice.
+func SummaryStopped() []string {
+	return []string{
+		"Not tested: OpenCode → OpenAI (ChatGPT Plus/Pro)",
+		"Test run: CANCELLED",
+		"Reason: you stopped the test run before it finished; run heidi again to test: " + ConnectCommand,
+	}
+}
+
 // SummaryFailure is the summary of a run that stopped at step.
 func SummaryFailure(step, why string, next []string) []string {
 	lines := []string{"Not connected: OpenCode → OpenAI (ChatGPT Plus/Pro)"}

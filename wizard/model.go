@@ -127,9 +127,11 @@ type Model struct {
 	// refuses one for the plan); written by the run's goroutine.
 	trying  *atomic.Pointer[tryState]
 	runStop context.CancelFunc
-	notes   []string // things done along the way (backups, repairs)
-	failMsg string   // why the wizard failed
-	next    []string // what the user can do next
+	// testStopped: the user stopped the test run with esc.
+	testStopped bool
+	notes       []string // things done along the way (backups, repairs)
+	failMsg     string   // why the wizard failed
+	next        []string // what the user can do next
 
 	ask *question
 

@@ -226,6 +226,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.cur == StepTest && m.status[StepTest] == Running && ks == "esc" {
 		if m.runStop != nil {
+			m.testStopped = true
 			m.runStop()
 		}
 		return m, nil
@@ -712,7 +713,7 @@ func (m *Model) onLoginChecked(after probe.Credential) (tea.Model, tea.Cmd) {
 		if m.progress.Error != "" {
 			why = "OpenCode: " + m.progress.Error
 		}
-		return m, m.fail(StepLogin, "Login did not complete. "+why, m.loginHints()...)
+		return m, m.fail(StepLogin, "Login did not complete. "+steps.Sentence(why), m.loginHints()...)
 	}
 	d := "ChatGPT login stored"
 	if n := steps.AccountNote(after); n != "" {
@@ -790,6 +791,19 @@ func (m *Model) onRun(r steps.TestReport) (tea.Model, tea.Cmd) {
 	m.model, m.trying = r.Model, nil
 	if note := r.Note(); note != "" {
 		m.notes = append(m.notes, "Test run: "+note)
+	}
+	if !r.Pass && m.testStopped {
+		// A cancel, not a failure: exit 130, no advice (issue 15 item 10).
+		m.status[StepTest], m.detail[StepTest] = Failed, "stopped"
+		m.cur, m.ask, m.done = StepSummary, nil, true
+		m.status[StepSummary] = Failed
+		m.result.Summary = steps.SummaryStopped()
+		m.result.Cancelled = true
+		m.result.Outcome = steps.Outcome{Time: m.deps.Sys.Now(), Result: "CANCELLED", Step: StepTest.String(), Model: m.model}
+		if m.opts.Yes {
+			return m, tea.Quit
+		}
+		return m, nil
 	}
 	if !r.Pass {
 		return m, m.fail(StepTest, "Test run failed: "+r.Why(), r.Hints()...)
