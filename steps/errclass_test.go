@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -428,5 +430,55 @@ func TestStatusBrokenAuthContentNamesTheVariable(t *testing.T) {
 	st := CheckStatus(context.Background(), NewDeps(sys))
 	if st.Connected || !strings.Contains(st.Next, "Fix or unset OPENCODE_AUTH_CONTENT") || strings.Contains(st.Next, "aside") {
 		t.Fatalf("reason %q, next %q", st.Reason, st.Next)
+	}
+}
+
+// TestStatusAgreesWithAFailedTest: after the wizard's test run failed,
+// status does not say CONNECTED until the login changes (issue 15 item 8).
+func TestStatusAgreesWithAFailedTest(t *testing.T) {
+	home := t.TempDir()
+	writeAuth(t, home, oauthEntry)
+	r := &fakeRunner{answers: map[string]probe.Result{
+		"opencode --version":     {Stdout: []byte("1.18.33\n")},
+		"opencode models openai": {Stdout: []byte(oauthModels)},
+	}}
+	d := NewDeps(fakeSys(t, home, r, true))
+	fail := Outcome{Time: time.Now().Add(time.Hour), Model: "openai/gpt-5.4", Result: "FAIL", Step: "Test run", LastError: "Test run failed: You hit your plan's usage limit"}
+	if err := SaveOutcome(d.Paths, fail); err != nil {
+		t.Fatal(err)
+	}
+	st := CheckStatus(context.Background(), d)
+	if st.Connected || !strings.Contains(st.Reason, "The last test run failed") || !strings.Contains(st.Reason, "usage limit") {
+		t.Fatalf("after a failed test: connected %v, reason %q", st.Connected, st.Reason)
+	}
+	// a login newer than the failed run is judged afresh
+	fail.Time = time.Now().Add(-time.Hour)
+	if err := SaveOutcome(d.Paths, fail); err != nil {
+		t.Fatal(err)
+	}
+	if st := CheckStatus(context.Background(), d); !st.Connected {
+		t.Fatalf("a newer login: %q", st.Reason)
+	}
+}
+
+// TestStatusNotesStaleConfig: status says what the wizard would repair
+// (issue 15 item 13).
+func TestStatusNotesStaleConfig(t *testing.T) {
+	home := t.TempDir()
+	writeAuth(t, home, oauthEntry)
+	dir := filepath.Join(home, ".config", "opencode")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "opencode.json"), []byte(`{"plugin":["opencode-openai-codex-auth@latest"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &fakeRunner{answers: map[string]probe.Result{
+		"opencode --version":     {Stdout: []byte("1.18.33\n")},
+		"opencode models openai": {Stdout: []byte(oauthModels)},
+	}}
+	st := CheckStatus(context.Background(), NewDeps(fakeSys(t, home, r, true)))
+	if !strings.Contains(strings.Join(st.Notes, "\n"), ConnectCommand+" --yes") {
+		t.Fatalf("notes %q", st.Notes)
 	}
 }

@@ -86,6 +86,10 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	if cred.EnvOverride {
 		st.Notes = append(st.Notes, "OPENCODE_AUTH_CONTENT is set: OpenCode reads credentials from it and ignores auth.json")
 	}
+	// The wizard offers to remove a stale plugin config; status says so too.
+	if cfg := (Prereqs{OpenCode: tool, Config: probe.InspectConfig(d.Sys, d.Paths)}); tool.Found && cfg.StaleConfig() {
+		st.Notes = append(st.Notes, "your OpenCode config still has the old "+probe.PluginName+" plugin or a provider.openai block, which hides or skews the built-in ChatGPT login and its models; remove it (with a backup first): "+ConnectCommand+" --yes")
+	}
 	if cred.Insecure {
 		st.Notes = append(st.Notes, fmt.Sprintf("auth.json is readable by other users (mode %#o); run: chmod 600 %s", cred.Mode.Perm(), cred.Path))
 	}
@@ -128,6 +132,12 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 			st.Reason += " (OpenCode " + tool.Version.Raw + " needs the opencode-openai-codex-auth plugin for a ChatGPT login)"
 			st.Next = ConnectCommand + "  (it installs the plugin)"
 		}
+	case lastTestFailed(st.LastOutcome, cred):
+		// One verdict with the wizard: its last test failed and the login has
+		// not changed since, so this connection is not working yet.
+		o := st.LastOutcome
+		st.Reason = fmt.Sprintf("The last test run failed (%s): %s", o.Time.Local().Format("2006-01-02 15:04"), orDefault(o.LastError, "no reason recorded"))
+		st.Next = ConnectCommand + "  (it tests again)"
 	default:
 		st.Connected = true
 	}
@@ -135,6 +145,15 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 		st.LastError = st.Reason
 	}
 	return st
+}
+
+// lastTestFailed: heidi's last test run failed, and the stored login is no
+// newer than that run (a new login since is judged afresh).
+func lastTestFailed(o *Outcome, cred probe.Credential) bool {
+	if o == nil || o.Result != "FAIL" || o.Step != "Test run" {
+		return false
+	}
+	return cred.ModTime.IsZero() || !cred.ModTime.After(o.Time)
 }
 
 func orDefault(s, def string) string {
