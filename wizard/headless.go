@@ -109,12 +109,16 @@ func (m *Model) pickRoute(i int) (tea.Model, tea.Cmd) {
 
 // onCodexExit comes back to the guide: Codex is signed in (or not), but
 // OpenCode still needs its own login.
-func (m *Model) onCodexExit(code int, left bool) (tea.Model, tea.Cmd) {
+// reason is codex's own last error line (already redacted), shown with a
+// failure (issue 15 item 6: "failed (exit 1)" alone hid why).
+func (m *Model) onCodexExit(code int, left bool, reason string) (tea.Model, tea.Cmd) {
 	switch {
 	case left:
 		m.notes = append(m.notes, "Left codex login --device-auth.")
 	case code == 0:
 		m.notes = append(m.notes, "The Codex CLI is signed in. OpenCode keeps its own login: pick route 1 or 3 to connect OpenCode too.")
+	case reason != "":
+		m.notes = append(m.notes, fmt.Sprintf("codex login --device-auth failed (exit %d): %s", code, reason))
 	default:
 		m.notes = append(m.notes, fmt.Sprintf("codex login --device-auth failed (exit %d).", code))
 	}

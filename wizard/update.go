@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/heidi-cli/heidi/probe"
 	"github.com/heidi-cli/heidi/ptyrun"
@@ -527,6 +528,14 @@ func (m *Model) beginLogin() tea.Cmd {
 	if m.method == "" { // no -p/-m: answer OpenCode's own menus as the user would
 		m.menu = &steps.MenuDriver{Kind: m.kind}
 	}
+	// The summary names the method that runs (a guide route may switch it).
+	if m.method != "" {
+		base := m.detail[StepMethod]
+		if i := strings.LastIndex(base, " · "); i >= 0 {
+			base = base[:i]
+		}
+		m.detail[StepMethod] = firstNonEmpty(base, "built in") + " · " + m.method
+	}
 	title := "opencode " + strings.Join(steps.QuoteArgs(steps.LoginArgs(m.method)), " ")
 	m.detail[StepLogin] = "running " + title
 	return m.startChild(childLogin, "opencode", steps.LoginArgs(m.method), title)
@@ -682,7 +691,7 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 			return notesMsg(steps.PluginBackups(before, since))
 		})
 	case childCodex:
-		return m.onCodexExit(code, left)
+		return m.onCodexExit(code, left, lastErrorLine(s.Transcript()))
 	case childLogin:
 		m.progress = steps.ParseLogin(s.Transcript())
 		if m.failWhy != "" {
@@ -907,4 +916,25 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// lastErrorLine is the last line of a child's transcript that says
+// "error", else its last line; redacted and short.
+func lastErrorLine(transcript string) string {
+	var last, lastErr string
+	for _, l := range strings.Split(ansi.Strip(transcript), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		last = l
+		if strings.Contains(strings.ToLower(l), "error") {
+			lastErr = l
+		}
+	}
+	l := redact.String(firstNonEmpty(lastErr, last))
+	if r := []rune(l); len(r) > 200 {
+		l = string(r[:199]) + "…"
+	}
+	return l
 }

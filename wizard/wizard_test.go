@@ -320,6 +320,9 @@ func TestGoldenHeadlessGuide(t *testing.T) {
 		t.Fatalf("3 did more than select: cmd %v, guide %v, sel %d", cmd != nil, m.guide, m.routeSel)
 	}
 	m.Update(key("enter"))
+	if !strings.HasSuffix(m.detail[StepMethod], " · ChatGPT Pro/Plus (browser)") {
+		t.Errorf("the Login method row names %q, not the method that runs (issue 15 item 7)", m.detail[StepMethod])
+	}
 	if m.guide || m.method != "ChatGPT Pro/Plus (browser)" {
 		t.Fatalf("route 3 did not start the browser login: guide=%v method=%q", m.guide, m.method)
 	}
@@ -417,5 +420,16 @@ func TestCommandLinesBreakBetweenArguments(t *testing.T) {
 	}
 	if got := commandLines(`opencode auth login -p openai -m "ChatGPT Pro/Plus (headless)"`, 40); len(got) != 2 || !strings.Contains(got[1], `"ChatGPT Pro/Plus (headless)"`) {
 		t.Errorf("a quoted argument was split: %q", got)
+	}
+}
+
+func TestCodexFailureSaysWhy(t *testing.T) {
+	m := newModel(t, Options{})
+	m.Update(prereqMsg{headlessPrereqs()})
+	m.Update(methodsMsg{labels: builtinLabels})
+	reason := lastErrorLine("Welcome to Codex\r\nError logging in: error sending request for url (https://auth.openai.com/api/accounts/deviceauth/usercode)\r\n\r\n")
+	m.onCodexExit(1, false, reason)
+	if got := strings.Join(m.notes, "\n"); !strings.Contains(got, "failed (exit 1): Error logging in: error sending request for url") {
+		t.Fatalf("notes %q", got)
 	}
 }
