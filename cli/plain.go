@@ -32,7 +32,9 @@ type plainRun struct {
 	step   string // the step under way, for a cancelled outcome
 	models []string
 	model  string
-	notes  []string
+	// guessed: the login label comes from steps.KnownMethods, not OpenCode.
+	guessed bool
+	notes   []string
 }
 
 // plainFailure is a failed step with its next steps.
@@ -144,15 +146,22 @@ func (r *plainRun) steps() error {
 		}
 		return r.afterLogin()
 	}
-	labels, err := steps.DiscoverMethods(r.ctx, r.d)
-	if err != nil {
-		if r.ctx.Err() != nil {
-			return r.ctx.Err()
+	// A release measured to have the known labels starts its login at once;
+	// others (and a config whose plugin may hide them) are asked first.
+	labels := steps.KnownMethods(p.OpenCode.Version)
+	r.guessed = labels != nil && !p.StaleConfig()
+	if !r.guessed {
+		var err error
+		labels, err = steps.DiscoverMethods(r.ctx, r.d)
+		if err != nil {
+			if r.ctx.Err() != nil {
+				return r.ctx.Err()
+			}
+			if errors.Is(err, steps.ErrNoMethodFlags) {
+				return fail("Login method", err.Error()+"; its menus need the interactive wizard.", "Run in a terminal: "+steps.ConnectCommand)
+			}
+			return fail("Login method", err.Error(), "Run OpenCode's login yourself to see what it says: opencode auth login")
 		}
-		if errors.Is(err, steps.ErrNoMethodFlags) {
-			return fail("Login method", err.Error()+"; its menus need the interactive wizard.", "Run in a terminal: "+steps.ConnectCommand)
-		}
-		return fail("Login method", err.Error(), "Run OpenCode's login yourself to see what it says: opencode auth login")
 	}
 	kind := steps.MethodBrowser
 	if headless {
@@ -275,6 +284,7 @@ func (r *plainRun) login(label string, headless bool, kind steps.MethodKind) err
 	}
 	r.say("      running: opencode %s", strings.Join(steps.QuoteArgs(steps.LoginArgs(label)), " "))
 	opened := false
+retry:
 	run, err := steps.RunLogin(r.ctx, r.d, label, nil, &lineWriter{w: r.out, prefix: "      │ "}, func(p steps.LoginProgress) {
 		switch {
 		case p.Code != "" && !opened:
@@ -299,6 +309,16 @@ func (r *plainRun) login(label string, headless bool, kind steps.MethodKind) err
 	}
 	if err != nil {
 		return fail("Login", "Could not run OpenCode's login: "+err.Error(), steps.LoginHints(r.prereq, r.d.Paths, run.Progress, kind)...)
+	}
+	if r.guessed && len(run.Methods) > 0 {
+		// The known label was wrong for this release; OpenCode named its own.
+		r.guessed = false
+		if label = steps.PickMethod(run.Methods, kind); label == "" {
+			return fail("Login method", "OpenCode offers no ChatGPT login method (it offers: "+strings.Join(run.Methods, ", ")+").",
+				"A plugin may hide the built-in login; try: opencode auth login --pure")
+		}
+		r.say("      this OpenCode names its methods %s; running: opencode %s", strings.Join(run.Methods, ", "), strings.Join(steps.QuoteArgs(steps.LoginArgs(label)), " "))
+		goto retry
 	}
 	after := probe.InspectAuth(r.d.Sys, r.d.Paths)
 	if err := steps.VerifyLogin(before, after); err != nil {

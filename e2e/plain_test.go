@@ -384,3 +384,47 @@ func TestPlainAPIKeyBackedUpBeforeLogin(t *testing.T) {
 	wantOAuthStored(t, env)
 	plainClean(t, env, r.Stdout, r.Stderr)
 }
+
+// TestPlainLoginStartsWithoutDiscovery: on a release with the known labels
+// the login starts at once, with no method-list call first (issue 17); when
+// this release names its methods differently, OpenCode's own "Unknown
+// method … Available: …" answer corrects it in one more quick call.
+func TestPlainLoginStartsWithoutDiscovery(t *testing.T) {
+	t.Parallel()
+	t.Run("known labels", func(t *testing.T) {
+		t.Parallel()
+		env := desktopEnv(t)
+		r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain")...)
+		if r.Code != 0 || r.Stdout != plainOK(env) {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		}
+		var logins []string
+		for _, c := range env.OpenCodeCalls() {
+			if strings.Contains(c, `"auth" "login"`) {
+				logins = append(logins, c)
+			}
+		}
+		if len(logins) != 1 || !strings.Contains(logins[0], `"ChatGPT Pro/Plus (browser)"`) {
+			t.Errorf("auth login calls %q, want the browser login alone", logins)
+		}
+	})
+	t.Run("labels of another release", func(t *testing.T) {
+		t.Parallel()
+		env := desktopEnv(t).Set("FAKE_OPENCODE_METHODS", "Codex browser (legacy),Codex device code (legacy),Manually enter API Key")
+		r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain")...)
+		if r.Code != 0 || r.Stdout != plainOK(env) {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+		}
+		wantPlainSteps(t, r.Stderr, "this OpenCode names its methods Codex browser (legacy), Codex device code (legacy), Manually enter API Key")
+		var logins []string
+		for _, c := range env.OpenCodeCalls() {
+			if strings.Contains(c, `"auth" "login"`) {
+				logins = append(logins, c)
+			}
+		}
+		if len(logins) != 2 || !strings.Contains(logins[1], `"Codex browser (legacy)"`) {
+			t.Errorf("auth login calls %q, want the guess, then Codex browser (legacy)", logins)
+		}
+		wantOAuthStored(t, env)
+	})
+}

@@ -1012,3 +1012,24 @@ func TestWizardRefusedModelFallsBack(t *testing.T) {
 	}
 	cleanAfter(t, env, s)
 }
+
+// TestWizardCorrectsAGuessedLabel: the wizard starts the login with the
+// known label; a release that names its methods differently answers
+// "Unknown method … Available: …", and the wizard goes on with the right
+// one without asking again.
+func TestWizardCorrectsAGuessedLabel(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t).Set("FAKE_OPENCODE_METHODS", "Codex browser (legacy),Codex device code (legacy),Manually enter API Key")
+	s := startWizard(t, env, 100, 30)
+	s.WaitFor(t, "Sign in to ChatGPT in your browser", wzWait)
+	s.Send(keyCtrlO)
+	txt := s.WaitFor(t, "Test run: PASS", wzWait)
+	if !strings.Contains(txt, "· Codex browser (legacy)") {
+		t.Errorf("the Login method row does not name the method that ran:\n%s", txt)
+	}
+	if code := quitSummary(t, s); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	wantOAuthStored(t, env)
+	cleanAfter(t, env, s)
+}

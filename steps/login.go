@@ -49,6 +49,19 @@ func Sentence(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
+// KnownMethods are the OpenAI login labels of the OpenCode releases
+// measured to have them (docs/versions.md: from 1.2.20, which has -p/-m,
+// through 1.18.33 every 1.x lists these three), nil for the others, whose
+// labels must be asked for. With them the login starts at once, without a
+// discovery call first; a wrong guess costs one quick "Unknown method …
+// Available: …" answer, which names the right labels (issue 17).
+func KnownMethods(v probe.Version) []string {
+	if v.Major == 1 && v.AtLeast(1, 2, 20) {
+		return []string{"ChatGPT Pro/Plus (browser)", "ChatGPT Pro/Plus (headless)", "Manually enter API Key"}
+	}
+	return nil
+}
+
 // ErrNoMethodFlags means this OpenCode's `auth login` has no -p/-m flags
 // (releases before them print the help instead): the menus must be used.
 var ErrNoMethodFlags = errors.New("this OpenCode's `auth login` has no --provider/--method flags")

@@ -21,6 +21,9 @@ type LoginRun struct {
 	ExitCode  int // -1 when it was killed
 	Progress  LoginProgress
 	Cancelled bool // ctx ended it
+	// Methods are the labels of OpenCode's "Unknown method … Available: …"
+	// answer, when the label was wrong (then nothing else happened).
+	Methods []string
 }
 
 // RunLogin runs OpenCode's login for label without a pty (plain mode; with
@@ -116,6 +119,7 @@ func RunLogin(ctx context.Context, d Deps, label string, stdin io.Reader, out io
 	}
 	mu.Lock()
 	run.Progress = ParseLogin(transcript.String())
+	run.Methods = ParseMethods(transcript.String())
 	mu.Unlock()
 	var ee *exec.ExitError
 	if werr != nil && !errors.As(werr, &ee) && !errors.Is(werr, exec.ErrWaitDelay) && !run.Cancelled {

@@ -117,12 +117,15 @@ type Model struct {
 	methodsLater bool
 	// loginAfterMethods: the methods were asked for after "log in again".
 	loginAfterMethods bool
-	kind              steps.MethodKind
-	before            probe.Credential
-	models            []string
-	model             string
-	run               steps.TestReport
-	cands             []string // test models in the order they are tried
+	// methodsGuessed: the labels come from steps.KnownMethods, not from
+	// OpenCode; a wrong guess is corrected from the login's own answer.
+	methodsGuessed bool
+	kind           steps.MethodKind
+	before         probe.Credential
+	models         []string
+	model          string
+	run            steps.TestReport
+	cands          []string // test models in the order they are tried
 	// trying is the model the test run is on now (it moves on when OpenAI
 	// refuses one for the plan); written by the run's goroutine.
 	trying  *atomic.Pointer[tryState]

@@ -367,6 +367,27 @@ func (m *Model) methodsOrLogin() tea.Cmd {
 		m.complete(StepMethod, firstNonEmpty(m.detail[StepMethod], "built in")+" · not needed for the stored login")
 		return m.enterLogin()
 	}
+	return m.methodsCmd()
+}
+
+// methodBase is the Login method row without the method it names.
+func (m *Model) methodBase() string {
+	d := m.detail[StepMethod]
+	for _, suffix := range append([]string{"not needed for the stored login", "menus"}, m.methods...) {
+		d = strings.TrimSuffix(d, " · "+suffix)
+	}
+	return firstNonEmpty(d, "built in")
+}
+
+// methodsCmd yields the login methods: the known labels of this release
+// when it is one measured (no OpenCode call, the login starts at once),
+// else OpenCode's own answer. A stale plugin config may hide the built-in
+// labels, so then OpenCode is asked.
+func (m *Model) methodsCmd() tea.Cmd {
+	if known := steps.KnownMethods(m.prereq.OpenCode.Version); known != nil && !m.prereq.StaleConfig() {
+		m.methodsGuessed = true
+		return func() tea.Msg { return methodsMsg{labels: known} }
+	}
 	return m.discoverMethods()
 }
 
@@ -434,8 +455,7 @@ func (m *Model) onMethods(msg methodsMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.loginAfterMethods {
 		m.loginAfterMethods = false
-		m.detail[StepMethod] = strings.TrimSuffix(m.detail[StepMethod], " · not needed for the stored login") + " · " + firstNonEmpty(m.method, "menus")
-		return m, m.beginLogin()
+		return m, m.beginLogin() // it writes the method into the row
 	}
 	if m.detail[StepMethod] == "" || m.status[StepMethod] != Done {
 		m.complete(StepMethod, firstNonEmpty(m.detail[StepMethod], "built in")+" · "+firstNonEmpty(m.method, "menus"))
@@ -470,7 +490,7 @@ func (m *Model) enterLogin() tea.Cmd {
 				if m.methodsLater {
 					m.methodsLater, m.loginAfterMethods = false, true
 					m.detail[StepLogin] = "asking OpenCode for its login methods"
-					return m.discoverMethods()
+					return m.methodsCmd()
 				}
 				return m.beginLogin()
 			}},
@@ -530,11 +550,7 @@ func (m *Model) beginLogin() tea.Cmd {
 	}
 	// The summary names the method that runs (a guide route may switch it).
 	if m.method != "" {
-		base := m.detail[StepMethod]
-		if i := strings.LastIndex(base, " · "); i >= 0 {
-			base = base[:i]
-		}
-		m.detail[StepMethod] = firstNonEmpty(base, "built in") + " · " + m.method
+		m.detail[StepMethod] = m.methodBase() + " · " + m.method
 	}
 	title := "opencode " + strings.Join(steps.QuoteArgs(steps.LoginArgs(m.method)), " ")
 	m.detail[StepLogin] = "running " + title
@@ -693,6 +709,15 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 	case childCodex:
 		return m.onCodexExit(code, left, lastErrorLine(s.Transcript()))
 	case childLogin:
+		if m.methodsGuessed {
+			if labels := steps.ParseMethods(s.Transcript()); len(labels) > 0 {
+				// The guessed label was wrong; OpenCode named the right ones.
+				m.methodsGuessed, m.loginAfterMethods = false, true
+				m.detail[StepMethod] = m.methodBase() // drop the guessed label
+				m.notes = append(m.notes, "This OpenCode names its login methods: "+strings.Join(labels, ", "))
+				return m.onMethods(methodsMsg{labels: labels})
+			}
+		}
 		m.progress = steps.ParseLogin(s.Transcript())
 		if m.failWhy != "" {
 			why := m.failWhy
