@@ -34,7 +34,11 @@ type plainRun struct {
 	model  string
 	// guessed: the login label comes from steps.KnownMethods, not OpenCode.
 	guessed bool
-	notes   []string
+	// spec is the model list asked for at the start; kept: the stored login
+	// was kept, so that list is the one to show.
+	spec  *steps.ModelsFuture
+	kept  bool
+	notes []string
 }
 
 // plainFailure is a failed step with its next steps.
@@ -87,6 +91,10 @@ func fail(step, why string, next ...string) error {
 
 func (r *plainRun) steps() error {
 	r.stage(1, "Prerequisites")
+	// A healthy re-run ends with this list: ask for it while the
+	// prerequisites are checked. A login or a config repair drops it.
+	r.spec = steps.StartModelsIfKept(r.ctx, r.d)
+	defer r.spec.Cancel()
 	p := steps.CheckPrereqs(r.ctx, r.d)
 	r.prereq = p
 	if err := r.ctx.Err(); err != nil {
@@ -126,6 +134,8 @@ func (r *plainRun) steps() error {
 				"Let heidi remove it (with a backup first): "+steps.ConnectCommand+" --yes",
 				"or log in without plugins: opencode auth login --pure")
 		}
+		r.spec.Cancel() // the repair changes the list
+		r.spec = nil
 		changes, err := steps.RemoveStaleConfig(p.Config, r.d.Sys.Now())
 		for _, c := range changes {
 			r.say("      removed %s from %s (backup: %s)", strings.Join(c.Removed, " and "), c.Path, c.Backup)
@@ -184,7 +194,13 @@ func (r *plainRun) steps() error {
 // afterLogin runs the models and test-run stages.
 func (r *plainRun) afterLogin() error {
 	r.stage(4, "Models")
-	models, err := steps.ListModels(r.ctx, r.d)
+	var models []string
+	var err error
+	if r.spec != nil && r.kept {
+		models, err = r.spec.Wait()
+	} else {
+		models, err = steps.ListModels(r.ctx, r.d)
+	}
 	if err != nil {
 		if r.ctx.Err() != nil {
 			return r.ctx.Err()
@@ -249,6 +265,7 @@ func (r *plainRun) login(label string, headless bool, kind steps.MethodKind) err
 	}
 	if steps.UsableLogin(c) {
 		r.say("      kept the existing ChatGPT login%s", accountSuffix(c))
+		r.kept = true
 		return nil
 	}
 	if steps.StoreNeedsRepair(c) {

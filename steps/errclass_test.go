@@ -482,3 +482,21 @@ func TestStatusNotesStaleConfig(t *testing.T) {
 		t.Fatalf("notes %q", st.Notes)
 	}
 }
+
+func TestStartModelsIfKept(t *testing.T) {
+	home := t.TempDir()
+	r := &fakeRunner{answers: map[string]probe.Result{"opencode models openai": {Stdout: []byte(oauthModels)}}}
+	d := NewDeps(fakeSys(t, home, r, true))
+	if f := StartModelsIfKept(context.Background(), d); f != nil || r.calls.Load() != 0 {
+		t.Fatal("no stored login, yet the models were asked for")
+	}
+	writeAuth(t, home, oauthEntry)
+	f := StartModelsIfKept(context.Background(), d)
+	if f == nil {
+		t.Fatal("a usable login, and no early model list")
+	}
+	if models, err := f.Wait(); err != nil || len(models) != 3 {
+		t.Fatalf("%q %v", models, err)
+	}
+	f.Cancel() // after Wait: a no-op
+}

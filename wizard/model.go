@@ -117,6 +117,13 @@ type Model struct {
 	methodsLater bool
 	// loginAfterMethods: the methods were asked for after "log in again".
 	loginAfterMethods bool
+	// spec is `opencode models openai` started with the prerequisites: a
+	// kept login ends with that list (issue 17). Dropped by a login or a
+	// config repair, which change it.
+	spec *steps.ModelsFuture
+	// specs are all the lists started, ended and waited for at the end so
+	// no `opencode models` outlives heidi.
+	specs []*steps.ModelsFuture
 	// methodsGuessed: the labels come from steps.KnownMethods, not from
 	// OpenCode; a wrong guess is corrected from the login's own answer.
 	methodsGuessed bool

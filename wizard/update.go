@@ -97,6 +97,10 @@ func tick() tea.Cmd {
 
 func (m *Model) checkPrereqs() tea.Cmd {
 	ctx, d := m.ctx, m.deps
+	m.dropSpec()
+	if m.spec = steps.StartModelsIfKept(ctx, d); m.spec != nil {
+		m.specs = append(m.specs, m.spec)
+	}
 	return func() tea.Msg { return prereqMsg{steps.CheckPrereqs(ctx, d)} }
 }
 
@@ -247,6 +251,7 @@ func (m *Model) copyText() string {
 
 // cancel ends the wizard: Ctrl+C outside a child.
 func (m *Model) cancel() (tea.Model, tea.Cmd) {
+	m.endSpecs()
 	if m.runStop != nil {
 		m.runStop()
 	}
@@ -333,6 +338,7 @@ func (m *Model) enterMethod() tea.Cmd {
 	switch {
 	case p.NeedsPlugin():
 		m.detail[StepMethod] = "installing the opencode-openai-codex-auth plugin"
+		m.dropSpec() // the plugin changes the list
 		return m.startChild(childPlugin, "npx", []string{"-y", "opencode-openai-codex-auth@latest"}, "npx -y opencode-openai-codex-auth@latest")
 	case p.StaleConfig():
 		var what []string
@@ -413,6 +419,7 @@ func (m *Model) repairConfig() tea.Cmd {
 
 func (m *Model) onRepair(msg repairMsg) (tea.Model, tea.Cmd) {
 	m.notes = append(m.notes, msg.notes...)
+	m.dropSpec() // the repair changes the list
 	if msg.err != nil {
 		return m, m.fail(StepMethod, "Could not repair the OpenCode config: "+msg.err.Error(),
 			"Remove the opencode-openai-codex-auth plugin and provider.openai from your OpenCode config by hand, or log in with: opencode auth login --pure")
@@ -763,13 +770,43 @@ func (m *Model) loginHints() []string {
 
 // ---- step 4: models ----
 
+// dropSpec stops the model list started ahead of need.
+func (m *Model) dropSpec() {
+	if m.spec != nil {
+		m.spec.Stop()
+		m.spec = nil
+	}
+}
+
+// endSpecs ends every list started ahead of need and waits until their
+// children are gone (a kill and a reap: milliseconds).
+func (m *Model) endSpecs() {
+	m.spec = nil
+	for _, f := range m.specs {
+		f.Cancel()
+	}
+	m.specs = nil
+}
+
 func (m *Model) enterModels() tea.Cmd {
 	m.cur = StepModels
 	m.status[StepModels] = Running
 	m.started = m.deps.Sys.Now()
 	ctx, d := m.ctx, m.deps
+	spec := m.spec
+	if m.status[StepLogin] != Skipped {
+		spec = nil // a login ran: the list may have changed
+		m.dropSpec()
+	}
+	m.spec = nil
 	return func() tea.Msg {
-		models, err := steps.ListModels(ctx, d)
+		var models []string
+		var err error
+		if spec != nil {
+			models, err = spec.Wait()
+		} else {
+			models, err = steps.ListModels(ctx, d)
+		}
 		last := ""
 		if o, oerr := steps.LoadOutcome(d.Paths); oerr == nil && o.Result == "PASS" {
 			last = o.Model
@@ -828,6 +865,7 @@ func (m *Model) onRun(r steps.TestReport) (tea.Model, tea.Cmd) {
 	}
 	if !r.Pass && m.testStopped {
 		// A cancel, not a failure: exit 130, no advice (issue 15 item 10).
+		m.endSpecs()
 		m.status[StepTest], m.detail[StepTest] = Failed, "stopped"
 		m.cur, m.ask, m.done = StepSummary, nil, true
 		m.status[StepSummary] = Failed
@@ -868,6 +906,7 @@ func (m *Model) fail(id StepID, why string, next ...string) tea.Cmd {
 
 // finish builds the summary and records the outcome.
 func (m *Model) finish() tea.Cmd {
+	m.endSpecs()
 	m.cur = StepSummary
 	m.ask = nil
 	ok := m.failMsg == ""
