@@ -103,6 +103,9 @@ func (r *plainRun) steps() error {
 	if !p.OpenCode.Found {
 		return fail("Prerequisites", "OpenCode is not installed.", steps.InstallHints()...)
 	}
+	if bad := steps.KnownBad(p.OpenCode.Version); bad != nil {
+		return fail("Prerequisites", bad.Why(p.OpenCode.Version), bad.MoveTo...)
+	}
 	if p.OpenCode.Version.IsZero() {
 		r.say("      note: could not read OpenCode's version (%s); going on as if it has the built-in login", p.OpenCode.Err)
 	}

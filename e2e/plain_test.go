@@ -428,3 +428,30 @@ func TestPlainLoginStartsWithoutDiscovery(t *testing.T) {
 		wantOAuthStored(t, env)
 	})
 }
+
+// TestKnownBadRelease: OpenCode 1.14.49–1.15.x lost the ChatGPT login
+// methods (anomalyco/opencode#27905); heidi says so at the prerequisites,
+// with the way out, instead of a generic "no ChatGPT login method".
+func TestKnownBadRelease(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t).Set("FAKE_OPENCODE_VERSION", "1.14.50").Set("FAKE_OPENCODE_METHODS", "Manually enter API Key")
+	r := runWith(t, env, RunOpts{Timeout: wzWait}, connectArgv(t, "--plain")...)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "Prerequisites: FAIL") || !strings.Contains(r.Stdout, "OpenCode 1.14.50 has a known bug") ||
+		!strings.Contains(r.Stdout, "anomalyco/opencode#27905") || !strings.Contains(r.Stdout, "npm install -g opencode-ai@latest") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if calls := loginCalls(env); len(calls) != 0 {
+		t.Errorf("a login ran on a release that cannot do it: %q", calls)
+	}
+	s := startWizard(t, env, 100, 30)
+	s.WaitFor(t, "has a known bug", wzWait)
+	if code := quitSummary(t, s); code != 1 {
+		t.Errorf("wizard exit %d, want 1", code)
+	}
+	wantPrintedFail(t, s, "Prerequisites", "anomalyco/opencode#27905")
+	out, _ := runStatus(t, env)
+	if !strings.Contains(out, "has a known bug") {
+		t.Errorf("status does not name the known bug:\n%s", out)
+	}
+	cleanAfter(t, env, s)
+}

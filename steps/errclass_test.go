@@ -500,3 +500,15 @@ func TestStartModelsIfKept(t *testing.T) {
 	}
 	f.Cancel() // after Wait: a no-op
 }
+
+func TestKnownBad(t *testing.T) {
+	for raw, bad := range map[string]bool{"1.14.48": false, "1.14.49": true, "1.15.6": true, "1.15.99": true, "1.16.0": false, "1.18.33": false, "": false, "2.1.4": false} {
+		v, _ := probe.ParseVersion(raw)
+		if got := KnownBad(v) != nil; got != bad {
+			t.Errorf("KnownBad(%s) = %v, want %v", raw, got, bad)
+		}
+		if bad && KnownMethods(v) != nil {
+			t.Errorf("KnownMethods guesses labels for the broken %s", raw)
+		}
+	}
+}

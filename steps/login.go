@@ -56,7 +56,7 @@ func Sentence(s string) string {
 // discovery call first; a wrong guess costs one quick "Unknown method …
 // Available: …" answer, which names the right labels (issue 17).
 func KnownMethods(v probe.Version) []string {
-	if v.Major == 1 && v.AtLeast(1, 2, 20) {
+	if v.Major == 1 && v.AtLeast(1, 2, 20) && KnownBad(v) == nil {
 		return []string{"ChatGPT Pro/Plus (browser)", "ChatGPT Pro/Plus (headless)", "Manually enter API Key"}
 	}
 	return nil

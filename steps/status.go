@@ -86,6 +86,9 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	if cred.EnvOverride {
 		st.Notes = append(st.Notes, "OPENCODE_AUTH_CONTENT is set: OpenCode reads credentials from it and ignores auth.json")
 	}
+	if bad := KnownBad(tool.Version); bad != nil {
+		st.Notes = append(st.Notes, bad.Why(tool.Version)+" "+bad.MoveTo[0])
+	}
 	// The wizard offers to remove a stale plugin config; status says so too.
 	if cfg := (Prereqs{OpenCode: tool, Config: probe.InspectConfig(d.Sys, d.Paths)}); tool.Found && cfg.StaleConfig() {
 		st.Notes = append(st.Notes, "your OpenCode config still has the old "+probe.PluginName+" plugin or a provider.openai block, which hides or skews the built-in ChatGPT login and its models; remove it (with a backup first): "+ConnectCommand+" --yes")

@@ -42,7 +42,7 @@ func (m *Model) guideKey(ks string) (tea.Model, tea.Cmd) {
 		return m.pickRoute(m.routeSel)
 	case "c":
 		if cmd := m.routes[m.routeSel].Command; cmd != "" {
-			m.flash = "Copied: " + cmd
+			m.flash = "Sent to the terminal's clipboard (OSC 52); if nothing was copied, select the command above."
 			return m, tea.SetClipboard(cmd)
 		}
 	case "ctrl+c", "esc":

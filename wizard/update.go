@@ -194,7 +194,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case keyCopy:
 			if s := m.copyText(); s != "" {
-				m.flash = "Copied to the clipboard (OSC 52)."
+				// OSC 52 is a request to the terminal; some ignore it
+				// (Terminal.app, VTE-based ones): say so, honestly.
+				m.flash = "Sent to the terminal's clipboard (OSC 52); if nothing was copied, select the text."
 				return m, tea.SetClipboard(s)
 			}
 			return m, nil
@@ -310,6 +312,9 @@ func (m *Model) onPrereq(p steps.Prereqs) (tea.Model, tea.Cmd) {
 			})
 		}
 		return m, m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints()...)
+	}
+	if bad := steps.KnownBad(p.OpenCode.Version); bad != nil {
+		return m, m.fail(StepPrereq, bad.Why(p.OpenCode.Version), bad.MoveTo...)
 	}
 	if p.OpenCode.Version.IsZero() {
 		m.notes = append(m.notes, "Could not read OpenCode's version ("+p.OpenCode.Err+"); going on as if it has the built-in login.")

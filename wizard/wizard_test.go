@@ -312,7 +312,7 @@ func TestGoldenHeadlessGuide(t *testing.T) {
 		t.Fatalf("guide=%v routes=%d", m.guide, len(m.routes))
 	}
 	golden(t, "09-headless-guide", m)
-	if _, cmd := m.Update(key("c")); cmd == nil || !strings.Contains(m.flash, `opencode auth login -p openai -m "ChatGPT Pro/Plus (headless)"`) {
+	if _, cmd := m.Update(key("c")); cmd == nil || !strings.Contains(m.flash, "OSC 52") {
 		t.Fatalf("copy: flash %q", m.flash)
 	}
 	// A digit only selects (issue 15 item 3); enter runs.
