@@ -21,23 +21,33 @@ func StatusLine(connected bool) string {
 }
 
 func (a *app) statusCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, check bool
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Say whether OpenCode is connected to your ChatGPT Plus/Pro subscription",
 		Long: `Checks that OpenCode is installed, that its credential store holds an OpenAI
 ChatGPT (OAuth) login, and that 'opencode models openai' lists models.
+With --check it also sends the tiny test request ("say ok", the model that
+passed last time first), so a login the service no longer accepts shows
+NOT CONNECTED with the reason; without it, status stays offline and fast
+and shows when the last test passed.
 Exit status: 0 connected, 1 not connected.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d := steps.NewDeps(a.sys)
 			d.Timeouts = d.Timeouts.WithLimit(timeout)
 			st := steps.CheckStatus(cmd.Context(), d)
+			var live *steps.TestReport
+			if check {
+				live = steps.LiveCheck(cmd.Context(), d, &st)
+			}
 			if asJSON {
 				enc := json.NewEncoder(a.io.Out)
 				enc.SetIndent("", "  ")
-				if err := enc.Encode(steps.ToJSON(st)); err != nil {
+				j := steps.ToJSON(st)
+				j.Check = steps.ToCheckJSON(live, d.Sys.Now())
+				if err := enc.Encode(j); err != nil {
 					return err
 				}
 			} else {
@@ -53,7 +63,8 @@ Exit status: 0 connected, 1 not connected.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit for each OpenCode call (default: 20s version, 45s models)")
+	cmd.Flags().BoolVar(&check, "check", false, "also send the test request, to check the login is still accepted")
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "limit for each OpenCode call (default: "+steps.DefaultTimeouts().String()+")")
 	return cmd
 }
 

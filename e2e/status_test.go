@@ -450,3 +450,38 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusCheck: --check sends the test request. A healthy login stays
+// CONNECTED (and the run is recorded); a login the service no longer
+// serves (here a Free plan) is NOT CONNECTED with the classified reason,
+// while plain status, offline, cannot know.
+func TestStatusCheck(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t)
+	env.PlantAuth("oauth")
+	out, _, code := runPlain(t, env, heidi(t), "connect", "status", "--check")
+	wantConnected(t, out, code)
+	if got := statusRow(out, "Last test"); !strings.HasPrefix(got, "PASS at ") || !strings.HasSuffix(got, "with "+testOAuthModel) {
+		t.Errorf("Last test row %q after a live check", got)
+	}
+	env.Set("FAKE_OPENCODE_PLAN", "free")
+	out, _, code = runPlain(t, env, heidi(t), "connect", "status")
+	wantConnected(t, out, code) // offline: the plan is the service's to say
+	out, _, code = runPlain(t, env, heidi(t), "connect", "status", "--check", "--json")
+	var j struct {
+		Connected bool
+		LastError string
+		Check     *struct {
+			Pass  bool
+			Class string
+			Error string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != 1 || j.Connected || j.Check == nil || j.Check.Pass || j.Check.Class != "plan" || !strings.Contains(j.LastError, "Codex needs ChatGPT Plus") {
+		t.Errorf("exit %d, %+v %+v", code, j, j.Check)
+	}
+	assertNoCanary(t, env.Canary, out)
+}

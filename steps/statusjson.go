@@ -18,6 +18,8 @@ type StatusJSON struct {
 	Next            string    `json:"next"`
 	Notes           []string  `json:"notes"`
 	CheckedAt       time.Time `json:"checkedAt"`
+	// Check is the live test request of status --check (absent without it).
+	Check *CheckJSON `json:"check,omitempty"`
 }
 
 // ToJSON converts a status for --json and the HTTP API.
