@@ -119,39 +119,66 @@ func (m *Model) stepBadge(id StepID) string {
 	return m.glyph(id) + " " + st.Render(id.String())
 }
 
+// footer lists the keys of this screen. When they do not fit, the least
+// important go first (the quit or leave key never does), so a tiny
+// terminal still shows how to get out (issue 15 item 5).
 func (m *Model) footer() string {
 	s := m.styles
-	var keys []string
-	k := func(key, what string) { keys = append(keys, s.Key.Render(key)+" "+s.Hint.Render(what)) }
+	type item struct {
+		text string
+		prio int // higher stays longer
+	}
+	var keys []item
+	k := func(prio int, key, what string) {
+		keys = append(keys, item{s.Key.Render(key) + " " + s.Hint.Render(what), prio})
+	}
 	switch {
 	case m.guide && m.child == nil:
-		k(fmt.Sprintf("1-%d", len(m.routes)), "select")
-		k("↑/↓", "choose")
-		k("enter", "run")
-		k("c", "copy the command")
-		k("ctrl+c", "quit")
+		k(3, fmt.Sprintf("1-%d", len(m.routes)), "select")
+		k(1, "↑/↓", "choose")
+		k(4, "enter", "run")
+		k(2, "c", "copy the command")
+		k(9, "ctrl+c", "quit")
 	case m.child != nil:
-		k(keyLeave, "leave "+childName(m.childWhat))
+		k(9, keyLeave, "leave "+childName(m.childWhat))
 		if m.progress.AuthURL != "" {
-			k(keyOpen, "open in browser")
+			k(3, keyOpen, "open in browser")
 		}
 		if m.progress.AuthURL != "" || m.progress.Code != "" {
-			k(keyCopy, "copy "+map[bool]string{true: "code", false: "URL"}[m.progress.Code != ""])
+			k(4, keyCopy, "copy "+map[bool]string{true: "code", false: "URL"}[m.progress.Code != ""])
 		}
-		keys = append(keys, s.Hint.Render("other keys go to "+childName(m.childWhat)))
+		keys = append(keys, item{s.Hint.Render("other keys go to " + childName(m.childWhat)), 0})
 	case m.ask != nil:
-		k("↑/↓", "choose")
-		k("enter", "confirm")
-		k("ctrl+c", "quit")
+		k(1, "↑/↓", "choose")
+		k(2, "enter", "confirm")
+		k(9, "ctrl+c", "quit")
 	case m.done:
-		k("q/enter", "exit")
+		k(9, "q/enter", "exit")
 	case m.cur == StepTest && m.status[StepTest] == Running:
-		k("esc", "stop the test run")
-		k("ctrl+c", "quit")
+		k(8, "esc", "stop the test run")
+		k(9, "ctrl+c", "quit")
 	default:
-		k("ctrl+c", "quit")
+		k(9, "ctrl+c", "quit")
 	}
-	line := strings.Join(keys, s.Subtle.Render(" · "))
+	sep := s.Subtle.Render(" · ")
+	join := func() string {
+		parts := make([]string, len(keys))
+		for i, it := range keys {
+			parts[i] = it.text
+		}
+		return strings.Join(parts, sep)
+	}
+	line := join()
+	for len(keys) > 1 && ansi.StringWidth(line) > m.width {
+		drop := 0
+		for i, it := range keys {
+			if it.prio <= keys[drop].prio {
+				drop = i
+			}
+		}
+		keys = append(keys[:drop], keys[drop+1:]...)
+		line = join()
+	}
 	return s.Subtle.Render(strings.Repeat("─", m.width)) + "\n" + trunc(line, m.width)
 }
 

@@ -433,3 +433,23 @@ func TestCodexFailureSaysWhy(t *testing.T) {
 		t.Fatalf("notes %q", got)
 	}
 }
+
+// TestFooterKeepsTheQuitKey: at 40 and 60 columns the headless guide's
+// footer drops its least important keys, never the quit key (issue 15
+// item 5: at 60×20 it was cut to "ct…").
+func TestFooterKeepsTheQuitKey(t *testing.T) {
+	for _, w := range []int{40, 60, 100} {
+		m := newModel(t, Options{})
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 20})
+		m.Update(prereqMsg{headlessPrereqs()})
+		m.Update(methodsMsg{labels: builtinLabels})
+		f := ansi.Strip(m.footer())
+		last := f[strings.LastIndex(f, "\n")+1:]
+		if !strings.Contains(last, "ctrl+c quit") || ansi.StringWidth(last) > w || strings.Contains(last, "…") {
+			t.Errorf("width %d: footer %q", w, last)
+		}
+		if w == 100 && !strings.Contains(last, "c copy the command") {
+			t.Errorf("width 100 lost a key that fits: %q", last)
+		}
+	}
+}
