@@ -126,6 +126,8 @@ func TestFaultLoginChildCrashes(t *testing.T) {
 	wrapOpenCode(t, env, crashingOpenCode)
 	s := startWizard(t, env, 100, 30)
 	s.WaitFor(t, "Login did not complete", 60e9)
+	s.WaitFor(t, "What now?", 60e9) // retry, device code, or stop (issue 15 item 4)
+	s.Send("s")
 	if code := quitSummary(t, s); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}

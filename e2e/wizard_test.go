@@ -544,6 +544,14 @@ func TestWizardLoginFailures(t *testing.T) {
 			s := startWizard(t, env, 100, 30)
 			s.WaitFor(t, "Sign in to ChatGPT", wzWait)
 			s.Send(keyCtrlO)
+			// A failed browser login offers a way on (issue 15 item 4).
+			q := s.WaitFor(t, "What now?", wzWait)
+			for _, want := range []string{"Try the browser login again", "Use the device-code login instead", "Stop here"} {
+				if !strings.Contains(q, want) {
+					t.Errorf("the question lacks %q:\n%s", want, q)
+				}
+			}
+			s.Send("s")
 			txt := s.WaitFor(t, "Login: FAIL", wzWait)
 			if !strings.Contains(txt, notConnectedLine) {
 				t.Errorf("summary lacks %q:\n%s", notConnectedLine, txt)
@@ -1029,6 +1037,33 @@ func TestWizardCorrectsAGuessedLabel(t *testing.T) {
 	}
 	if code := quitSummary(t, s); code != 0 {
 		t.Errorf("exit %d, want 0", code)
+	}
+	wantOAuthStored(t, env)
+	cleanAfter(t, env, s)
+}
+
+// TestWizardFailedBrowserLoginTakesTheDeviceRoute: after a failed browser
+// login the device-code login is one key away, and it connects.
+func TestWizardFailedBrowserLoginTakesTheDeviceRoute(t *testing.T) {
+	t.Parallel()
+	// The browser never reaches the callback (it runs elsewhere): the
+	// browser login times out (shortened here), the device one needs none.
+	env := desktopEnv(t).Set("FAKE_OPENCODE_LOGIN_TIMEOUT", "1s")
+	s := startWizard(t, env, 100, 30)
+	s.WaitFor(t, "Sign in to ChatGPT", wzWait)
+	s.WaitFor(t, "What now?", wzWait)
+	s.Send("d")
+	s.WaitFor(t, "Enter code", wzWait)
+	txt := s.WaitFor(t, "Test run: PASS", wzWait)
+	if !strings.Contains(txt, "ChatGPT Pro/Plus (headless)") {
+		t.Errorf("the summary does not name the device-code method that ran:\n%s", txt)
+	}
+	if code := quitSummary(t, s); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	calls := loginCalls(env)
+	if len(calls) != 2 || !strings.Contains(calls[1], "headless") {
+		t.Errorf("login calls %q, want the browser login, then the device-code one", calls)
 	}
 	wantOAuthStored(t, env)
 	cleanAfter(t, env, s)

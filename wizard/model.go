@@ -137,6 +137,8 @@ type Model struct {
 	// refuses one for the plan); written by the run's goroutine.
 	trying  *atomic.Pointer[tryState]
 	runStop context.CancelFunc
+	// loginTries counts the failed browser logins offered a retry.
+	loginTries int
 	// testStopped: the user stopped the test run with esc.
 	testStopped bool
 	notes       []string // things done along the way (backups, repairs)

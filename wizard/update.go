@@ -753,13 +753,38 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// retryLogin offers a way on after a failed browser login (issue 15 item
+// 4): try it again, take the device-code login (it needs no browser or
+// callback on this machine), or stop with the summary.
+func (m *Model) retryLogin(why string) tea.Cmd {
+	m.loginTries++
+	opts := []option{{key: "r", label: "Try the browser login again", act: func(m *Model) tea.Cmd { return m.beginLogin() }}}
+	if dev := steps.PickMethod(m.methods, steps.MethodDevice); dev != "" {
+		opts = append(opts, option{key: "d", label: "Use the device-code login instead (a code to enter on any device)", act: func(m *Model) tea.Cmd {
+			m.method, m.kind = dev, steps.MethodDevice
+			return m.beginLogin()
+		}})
+	}
+	opts = append(opts, option{key: "s", label: "Stop here", act: func(m *Model) tea.Cmd {
+		return m.fail(StepLogin, why, m.loginHints()...)
+	}})
+	m.detail[StepLogin] = "did not complete"
+	return m.setAsk(&question{prompt: []string{why, "What now?"}, options: opts})
+}
+
 func (m *Model) onLoginChecked(after probe.Credential) (tea.Model, tea.Cmd) {
 	if err := steps.VerifyLogin(m.before, after); err != nil {
 		why := err.Error()
 		if m.progress.Error != "" {
 			why = "OpenCode: " + m.progress.Error
 		}
-		return m, m.fail(StepLogin, "Login did not complete. "+steps.Sentence(why), m.loginHints()...)
+		msg := "Login did not complete. " + steps.Sentence(why)
+		// A login the user cancelled inside OpenCode (ctrl+c: "Canceled") ends
+		// here; a failed one offers a way on.
+		if m.kind == steps.MethodBrowser && m.method != "" && !m.opts.Yes && !m.progress.Cancelled && m.loginTries < 3 {
+			return m, m.retryLogin(msg)
+		}
+		return m, m.fail(StepLogin, msg, m.loginHints()...)
 	}
 	d := "ChatGPT login stored"
 	if n := steps.AccountNote(after); n != "" {
