@@ -512,3 +512,19 @@ func TestKnownBad(t *testing.T) {
 		}
 	}
 }
+
+// TestPasteRouteSaysWhatItIs: the old plugin's Manual URL Paste is not a
+// device code (issue 15 item 12).
+func TestPasteRouteSaysWhatItIs(t *testing.T) {
+	home := t.TempDir()
+	sys := fakeSys(t, home, &fakeRunner{}, true)
+	p := Prereqs{OpenCode: probe.Tool{Found: true, Version: probe.Version{Major: 1, Minor: 0, Patch: 185, Raw: "1.0.185"}}}
+	routes := HeadlessRoutes(sys, p, probe.ResolvePaths(sys), "", true)
+	if !strings.Contains(routes[0].Title, "paste the redirect URL") || strings.Contains(routes[0].Title, "device-code") || !strings.Contains(strings.Join(routes[0].Lines, " "), "http://localhost:1455") {
+		t.Errorf("route 1 on 1.0.185 + plugin: %+v", routes[0])
+	}
+	p.OpenCode.Version = probe.Version{Major: 1, Minor: 18, Patch: 33, Raw: "1.18.33"}
+	if r := HeadlessRoutes(sys, p, probe.ResolvePaths(sys), "ChatGPT Pro/Plus (headless)", false); !strings.Contains(r[0].Title, "device-code") {
+		t.Errorf("route 1 on 1.18.33: %q", r[0].Title)
+	}
+}

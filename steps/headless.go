@@ -26,6 +26,13 @@ type Route struct {
 	Runnable bool     // heidi can run it in the embedded terminal
 }
 
+// PasteLogin reports whether the headless method is the opencode-openai-
+// codex-auth plugin's "Manual URL Paste" (OpenCode < 1.1.11 with the
+// plugin): the user pastes the redirect URL, there is no device code.
+func PasteLogin(label string, p Prereqs, menus bool) bool {
+	return strings.Contains(strings.ToLower(label), "paste") || (menus && p.NeedsPlugin())
+}
+
 // DeviceCodeLifetime is how long a device code lives (OpenAI: 15 minutes).
 const DeviceCodeLifetime = 15 * 60 // seconds
 
@@ -37,7 +44,17 @@ func HeadlessRoutes(s probe.Sys, p Prereqs, paths probe.Paths, deviceLabel strin
 	var routes []Route
 
 	dev := Route{ID: RouteDevice, Title: "Recommended: OpenCode's own device-code login", Runnable: deviceLabel != "" || menus}
-	if dev.Runnable {
+	if dev.Runnable && PasteLogin(deviceLabel, p, menus) {
+		// The old plugin's "Manual URL Paste" is no device code: say what it is.
+		dev.Title = "Recommended: OpenCode's manual login (paste the redirect URL)"
+		dev.Command = "opencode " + strings.Join(QuoteArgs(LoginArgs(deviceLabel)), " ")
+		if menus {
+			dev.Command = "opencode auth login"
+		}
+		dev.Lines = []string{
+			"OpenCode shows a sign-in URL: open it in a browser on any device and sign in. The browser then ends on an address starting with http://localhost:1455 that does not load there — copy that whole address and paste it into OpenCode here.",
+		}
+	} else if dev.Runnable {
 		dev.Command = "opencode " + strings.Join(QuoteArgs(LoginArgs(deviceLabel)), " ")
 		dev.Lines = []string{
 			"Shows a one-time code: open https://auth.openai.com/codex/device on any device (your phone works) and enter it.",

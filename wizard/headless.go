@@ -168,6 +168,11 @@ func (m *Model) deviceSide(rows int) []string {
 	s := m.styles
 	p := m.progress
 	if p.Code == "" {
+		if steps.PasteLogin(m.method, m.prereq, m.menu != nil) {
+			// Manual URL Paste: no code comes (issue 15 item 12).
+			return append([]string{s.Title.Render("Paste the redirect URL")},
+				wrap(s.Subtle.Render("Open OpenCode's sign-in URL in any browser and sign in; copy the http://localhost:1455/… address the browser ends on and paste it here."), sideCols)...)
+		}
 		return []string{s.Subtle.Render("Waiting for the code…")}
 	}
 	url := firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device")
