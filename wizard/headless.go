@@ -263,6 +263,9 @@ func commandLines(cmd string, w int) []string {
 		default:
 			lines = append(lines, cur+cont)
 			cur = "    " + arg
+			if ansi.StringWidth(cur) > w {
+				cur = arg // no room for the indent: the argument stays whole
+			}
 		}
 	}
 	return append(lines, cur)

@@ -137,8 +137,9 @@ type Model struct {
 	// refuses one for the plan); written by the run's goroutine.
 	trying  *atomic.Pointer[tryState]
 	runStop context.CancelFunc
-	// loginTries counts the failed browser logins offered a retry.
-	loginTries int
+	// loginTries counts the failed browser logins offered a retry;
+	// loginExit is the last login child's exit code.
+	loginTries, loginExit int
 	// testStopped: the user stopped the test run with esc.
 	testStopped bool
 	notes       []string // things done along the way (backups, repairs)

@@ -721,6 +721,7 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 	case childCodex:
 		return m.onCodexExit(code, left, lastErrorLine(s.Transcript()))
 	case childLogin:
+		m.loginExit = code
 		if m.methodsGuessed {
 			if labels := steps.ParseMethods(s.Transcript()); len(labels) > 0 {
 				// The guessed label was wrong; OpenCode named the right ones.
@@ -779,9 +780,10 @@ func (m *Model) onLoginChecked(after probe.Credential) (tea.Model, tea.Cmd) {
 			why = "OpenCode: " + m.progress.Error
 		}
 		msg := "Login did not complete. " + steps.Sentence(why)
-		// A login the user cancelled inside OpenCode (ctrl+c: "Canceled") ends
-		// here; a failed one offers a way on.
-		if m.kind == steps.MethodBrowser && m.method != "" && !m.opts.Yes && !m.progress.Cancelled && m.loginTries < 3 {
+		// A login the user cancelled inside OpenCode (ctrl+c: "◇  Canceled",
+		// rc 0; docs/versions.md) ends here; a failed one offers a way on.
+		userCancelled := m.progress.Cancelled && m.loginExit == 0
+		if m.kind == steps.MethodBrowser && m.method != "" && !m.opts.Yes && !userCancelled && m.loginTries < 3 {
 			return m, m.retryLogin(msg)
 		}
 		return m, m.fail(StepLogin, msg, m.loginHints()...)

@@ -417,7 +417,9 @@ func trunc(s string, w int) string {
 // continuation lines keep s's indentation plus two spaces. It breaks only at
 // spaces, so a command, path or URL is never split mid-word: a word too long
 // for an indented line starts its own line at column 0, and only a word wider
-// than the whole screen is cut (a tiny terminal leaves no other choice).
+// than the whole screen is cut into full-width pieces at column 0 (a tiny
+// terminal leaves no other choice; the summary printed after exit keeps it
+// whole).
 func wrap(s string, w int) []string {
 	if w < 10 {
 		w = 10
@@ -446,7 +448,7 @@ func wrap(s string, w int) []string {
 			if curW+ww > w {
 				cur, curW = "", 0 // too long for the indent: start at column 0
 			}
-			for ww > w { // wider than the screen
+			for ww > w { // wider than the screen: full-width pieces at column 0
 				lines = append(lines, ansi.Truncate(word, w, ""))
 				word = ansi.TruncateLeft(word, w, "")
 				ww = ansi.StringWidth(word)

@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -450,6 +451,57 @@ func TestFooterKeepsTheQuitKey(t *testing.T) {
 		}
 		if w == 100 && !strings.Contains(last, "c copy the command") {
 			t.Errorf("width 100 lost a key that fits: %q", last)
+		}
+	}
+}
+
+// TestGoldenWidths: the headless guide (with its copy route's long scp
+// command) and a failure summary at 60, 80 and 100 columns. At every width
+// no line is wider than the screen, no word of a shown command or URL is
+// split, and the footer keeps its quit key (issue 15 item 2).
+func TestGoldenWidths(t *testing.T) {
+	for _, w := range []int{60, 80, 100} {
+		m := newModel(t, Options{})
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 30})
+		m.Update(prereqMsg{headlessPrereqs()})
+		m.Update(methodsMsg{labels: builtinLabels})
+		for range 3 {
+			m.Update(key("down"))
+		}
+		golden(t, fmt.Sprintf("11-guide-copy-%d", w), m)
+		screen := ansi.Strip(m.View().Content)
+		checkScreen(t, w, screen, []string{"scp", "~/.local/share/opencode/auth.json", "<user>@build-box:/home/ada/.local/share/opencode/auth.json"})
+
+		f := newModel(t, Options{})
+		f.Update(tea.WindowSizeMsg{Width: w, Height: 30})
+		f.Update(prereqMsg{tool0Prereqs()})
+		golden(t, fmt.Sprintf("12-missing-summary-%d", w), f)
+		checkScreen(t, w, ansi.Strip(f.View().Content), []string{"npm install -g opencode-ai", "https://github.com/heidi-cli/heidi/blob/main/docs/troubleshooting.md"})
+	}
+}
+
+func tool0Prereqs() steps.Prereqs {
+	p := readyPrereqs()
+	p.OpenCode = probe.Tool{Name: "opencode"}
+	p.Npm = probe.Tool{}
+	return p
+}
+
+// checkScreen: lines fit, and each of whole appears unbroken on one line.
+func checkScreen(t *testing.T, w int, screen string, whole []string) {
+	t.Helper()
+	for _, l := range strings.Split(screen, "\n") {
+		if ansi.StringWidth(l) > w {
+			t.Errorf("width %d: line %q is %d wide", w, l, ansi.StringWidth(l))
+		}
+	}
+	for _, s := range whole {
+		if len(s) <= w-2 && !strings.Contains(screen, s) {
+			t.Errorf("width %d: %q is not shown whole:\n%s", w, s, screen)
+		}
+		// Wider than the screen: full-width pieces from column 0.
+		if len(s) > w-2 && !strings.Contains(strings.ReplaceAll(screen, "\n", ""), s) {
+			t.Errorf("width %d: %q is not there in full-width pieces:\n%s", w, s, screen)
 		}
 	}
 }
