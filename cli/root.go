@@ -114,6 +114,6 @@ or multi-user systems, use the OpenAI Platform API.`,
 	}
 	root.SetVersionTemplate("heidi {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(a.connectCmd(), a.serveCmd())
+	root.AddCommand(a.connectCmd(), a.disconnectCmd(), a.serveCmd())
 	return root
 }

@@ -528,3 +528,39 @@ func TestPasteRouteSaysWhatItIs(t *testing.T) {
 		t.Errorf("route 1 on 1.18.33: %q", r[0].Title)
 	}
 }
+
+// TestDisconnectWithoutProviderArgument: a release whose logout only asks
+// in a menu (1.14.41) gets the entry removed by heidi, after a backup, the
+// other providers kept in order and format.
+func TestDisconnectWithoutProviderArgument(t *testing.T) {
+	home := t.TempDir()
+	store := "{\n  \"anthropic\": {\n    \"type\": \"api\",\n    \"key\": \"sk-ant-x\"\n  },\n  \"openai\": {\n    \"type\": \"oauth\",\n    \"refresh\": \"rt_" + canary + "\",\n    \"access\": \"a.b.c\",\n    \"expires\": 1900000000000\n  },\n  \"mistral\": {\n    \"type\": \"api\",\n    \"key\": \"opq\"\n  }\n}"
+	writeAuth(t, home, store)
+	r := &fakeRunner{answers: map[string]probe.Result{"opencode auth logout --help": {Stdout: []byte("opencode auth logout\n\nlog out from a configured provider\n")}}}
+	d := NewDeps(fakeSys(t, home, r, true))
+	res, err := Disconnect(context.Background(), d)
+	if err != nil || !res.Removed || !strings.Contains(res.How, "heidi removed") || strings.Join(res.Remaining, ",") != "anthropic,mistral" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	path := filepath.Join(home, ".local", "share", "opencode", "auth.json")
+	got, _ := os.ReadFile(path)
+	want := "{\n  \"anthropic\": {\n    \"type\": \"api\",\n    \"key\": \"sk-ant-x\"\n  },\n  \"mistral\": {\n    \"type\": \"api\",\n    \"key\": \"opq\"\n  }\n}"
+	if string(got) != want {
+		t.Errorf("auth.json after:\n%s\nwant:\n%s", got, want)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(res.Backup); string(b) != store {
+		t.Errorf("the backup is not the store byte for byte")
+	}
+	// nothing left to remove: no second backup, no error
+	if res, err := Disconnect(context.Background(), d); err != nil || res.Removed || res.Backup != "" {
+		t.Errorf("second run: %+v %v", res, err)
+	}
+	// a broken store is not touched
+	writeAuth(t, home, "{ broken")
+	if _, err := Disconnect(context.Background(), d); err == nil {
+		t.Error("a broken store was edited")
+	}
+}
