@@ -229,6 +229,11 @@ func (m *Model) body() []string {
 	} else {
 		lines = append(append(lines, m.checklist()...), "")
 		lines = append(lines, m.spin.View()+" "+m.activity())
+		if m.cur == StepModels && !m.started.IsZero() && m.now.Sub(m.started) >= slowAfter {
+			// A slow answer is not a failure (issue 17): say what is going on
+			// and when heidi gives up.
+			lines = append(lines, wrap(m.styles.Hint.Render(fmt.Sprintf("  Still waiting for OpenCode: it fetches its model catalogue first, which a slow or filtering network holds up; heidi gives up at %s (--timeout sets it).", m.deps.Timeouts.Models)), m.width-1)...)
+		}
 		if m.cur == StepTest {
 			if t := m.tryingNow(); t != nil {
 				for _, r := range t.refused {
@@ -273,6 +278,9 @@ func (m *Model) tryingNow() *tryState {
 	}
 	return m.trying.Load()
 }
+
+// slowAfter is when a waiting step says why it still waits.
+const slowAfter = 10 * time.Second
 
 func (m *Model) elapsed() string {
 	if m.started.IsZero() {

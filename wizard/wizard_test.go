@@ -505,3 +505,24 @@ func checkScreen(t *testing.T, w int, screen string, whole []string) {
 		}
 	}
 }
+
+// TestSlowModelsSaysWhy: a models call still running after 10 s says why
+// and when heidi gives up, instead of a silent spinner.
+func TestSlowModelsSaysWhy(t *testing.T) {
+	m := newModel(t, Options{})
+	p := readyPrereqs()
+	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true}
+	m.Update(prereqMsg{p})
+	m.Update(key("k"))
+	if m.cur != StepModels {
+		t.Fatalf("cur %v", m.cur)
+	}
+	m.now = m.started.Add(5 * time.Second)
+	if strings.Contains(ansi.Strip(m.View().Content), "Still waiting") {
+		t.Error("says it is slow after 5 s")
+	}
+	m.now = m.started.Add(12 * time.Second)
+	if out := ansi.Strip(m.View().Content); !strings.Contains(out, "Still waiting for OpenCode") || !strings.Contains(out, "gives up at 45s") {
+		t.Errorf("after 12 s:\n%s", out)
+	}
+}
