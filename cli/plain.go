@@ -101,7 +101,7 @@ func (r *plainRun) steps() error {
 		return err
 	}
 	if !p.OpenCode.Found {
-		return fail("Prerequisites", "OpenCode is not installed.", steps.InstallHints()...)
+		return fail("Prerequisites", "OpenCode is not installed.", steps.InstallHints(r.d.Sys.GOOS)...)
 	}
 	if bad := steps.KnownBad(p.OpenCode.Version); bad != nil {
 		return fail("Prerequisites", bad.Why(p.OpenCode.Version), bad.MoveTo...)

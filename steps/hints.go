@@ -9,14 +9,22 @@ import (
 // TroubleshootingGuide is where the troubleshooting guide lives.
 const TroubleshootingGuide = "https://github.com/heidi-cli/heidi/blob/main/docs/troubleshooting.md"
 
-// InstallHints say how to install OpenCode.
-func InstallHints() []string {
-	return []string{
+// InstallHints say how to install OpenCode on goos, each channel with the
+// line it gives: npm's opencode-ai is OpenCode 1.x, which heidi is tested
+// with; OpenCode's curl installer gives OpenCode 2 (opencode.ai/docs/
+// migrate-v1), whose new CLI heidi does not fully support yet. Windows gets
+// no shell pipe.
+func InstallHints(goos string) []string {
+	h := []string{
 		"Install OpenCode, then run heidi again:",
-		"  npm install -g opencode-ai",
-		"  curl -fsSL https://opencode.ai/install | bash",
-		"  brew install anomalyco/tap/opencode",
+		"  npm install -g opencode-ai   (OpenCode 1.x, what heidi is tested with)",
 	}
+	if goos == "windows" {
+		return h
+	}
+	return append(h,
+		"  brew install anomalyco/tap/opencode",
+		"  curl -fsSL https://opencode.ai/install | bash   (installs OpenCode 2, not fully supported by heidi yet)")
 }
 
 // NodeHints say what to do when the plugin is needed but Node.js is missing.

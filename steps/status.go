@@ -33,7 +33,7 @@ type Status struct {
 const ConnectCommand = "heidi connect opencode openai"
 
 // InstallOpenCode is the install advice shown when opencode is missing.
-const InstallOpenCode = "npm install -g opencode-ai  (or: curl -fsSL https://opencode.ai/install | bash, or: brew install anomalyco/tap/opencode)"
+const InstallOpenCode = "npm install -g opencode-ai  (OpenCode 1.x, what heidi is tested with; or: brew install anomalyco/tap/opencode)"
 
 // CheckStatus runs the independent probes concurrently, so it costs about one
 // `opencode models openai` call, not the sum of all calls.

@@ -306,12 +306,12 @@ func (m *Model) onPrereq(p steps.Prereqs) (tea.Model, tea.Cmd) {
 						return m.startChild(childInstall, "npm", []string{"install", "-g", "opencode-ai"}, "npm install -g opencode-ai")
 					}},
 					{key: "n", label: "No, I will install it myself", act: func(m *Model) tea.Cmd {
-						return m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints()...)
+						return m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints(m.deps.Sys.GOOS)...)
 					}},
 				},
 			})
 		}
-		return m, m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints()...)
+		return m, m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints(m.deps.Sys.GOOS)...)
 	}
 	if bad := steps.KnownBad(p.OpenCode.Version); bad != nil {
 		return m, m.fail(StepPrereq, bad.Why(p.OpenCode.Version), bad.MoveTo...)
@@ -702,7 +702,7 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 	switch what {
 	case childInstall:
 		if code != 0 || left {
-			return m, m.fail(StepPrereq, fmt.Sprintf("npm install -g opencode-ai failed (exit %d).", code), append([]string{tail}, steps.InstallHints()...)...)
+			return m, m.fail(StepPrereq, fmt.Sprintf("npm install -g opencode-ai failed (exit %d).", code), append([]string{tail}, steps.InstallHints(m.deps.Sys.GOOS)...)...)
 		}
 		m.status[StepPrereq] = Running
 		m.detail[StepPrereq] = "installed OpenCode; checking again"
