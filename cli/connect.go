@@ -14,13 +14,15 @@ import (
 
 // connectOptions are the flags of `heidi connect opencode openai`.
 type connectOptions struct {
-	Plain    bool
-	Yes      bool
-	Headless bool
-	Browser  bool
-	Model    string
-	SkipTest bool
-	Timeout  time.Duration
+	Plain bool
+	// Accessible: plain mode for screen readers (also ACCESSIBLE=1).
+	Accessible bool
+	Yes        bool
+	Headless   bool
+	Browser    bool
+	Model      string
+	SkipTest   bool
+	Timeout    time.Duration
 }
 
 func (a *app) connectCmd() *cobra.Command {
@@ -66,6 +68,7 @@ Exit status: 0 connected and tested, 1 a step failed, 2 usage error, 130 cancell
 	}
 	f := openai.Flags()
 	f.BoolVar(&opts.Plain, "plain", false, "no full-screen interface: print the steps as plain lines")
+	f.BoolVar(&opts.Accessible, "accessible", false, "for screen readers: linear lines, no redraws or spinners (also ACCESSIBLE=1)")
 	f.BoolVarP(&opts.Yes, "yes", "y", false, "accept every offered repair and default choice")
 	f.BoolVar(&opts.Headless, "headless", false, "use the device-code login (for SSH, containers, WSL)")
 	f.BoolVar(&opts.Browser, "browser", false, "use the browser login even when this looks headless")
@@ -127,7 +130,10 @@ func (a *app) runConnect(cmd *cobra.Command, opts connectOptions) error {
 // plainMode decides once, before any TUI starts: --plain, TERM=dumb,
 // Windows, or stdin/stdout not a terminal.
 func (a *app) plainMode(opts connectOptions) bool {
-	if opts.Plain || a.sys.Getenv("TERM") == "dumb" {
+	// Accessible mode (ACCESSIBLE=1, as charm's huh reads it, or
+	// --accessible): linear lines that a screen reader follows, no redraws,
+	// no spinners, every state in words — plain mode.
+	if opts.Plain || opts.Accessible || a.sys.Getenv("ACCESSIBLE") != "" || a.sys.Getenv("TERM") == "dumb" {
 		return true
 	}
 	if a.sys.GOOS == "windows" {

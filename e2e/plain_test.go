@@ -455,3 +455,40 @@ func TestKnownBadRelease(t *testing.T) {
 	}
 	cleanAfter(t, env, s)
 }
+
+// TestAccessibleMode: ACCESSIBLE=1 (and --accessible) on a terminal gives
+// the linear plain lines a screen reader can follow: no full-screen
+// wizard, no redraws, no spinner frames (issue 21).
+func TestAccessibleMode(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string
+	}{{"ACCESSIBLE=1", []string{"ACCESSIBLE", "1"}, nil}, {"--accessible", nil, []string{"--accessible"}}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			env := desktopEnv(t)
+			if c.env != nil {
+				env.Set(c.env[0], c.env[1])
+			}
+			env.PlantAuth("oauth")
+			s := startWizard(t, env, 100, 30, c.args...)
+			if code := s.Wait(t, wzWait); code != 0 {
+				t.Errorf("exit %d, want 0\n%s", code, s.Text())
+			}
+			raw := s.Raw()
+			for _, bad := range []string{"\x1b[?1049h", "\x1b[2J", "⠋", "⠙", "\x1b[1A"} {
+				if strings.Contains(raw, bad) {
+					t.Errorf("accessible output contains %q (a redraw or a spinner)", bad)
+				}
+			}
+			txt := s.Text()
+			wantPlainSteps(t, txt, "[1/6] Prerequisites", "[4/6] Models", "[6/6] Summary")
+			if !strings.HasSuffix(txt, summaryOK(env)) {
+				t.Errorf("screen does not end with the summary:\n%s", txt)
+			}
+			cleanAfter(t, env, s)
+		})
+	}
+}

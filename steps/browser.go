@@ -45,11 +45,32 @@ func BrowserCommand(s probe.Sys, url string) ([]string, error) {
 		argv = []string{"rundll32", "url.dll,FileProtocolHandler", url}
 	default:
 		argv = []string{"xdg-open", url}
+		// WSL: the browser is Windows's. wslu's wslview opens it (gh's
+		// cli/browser does the same); xdg-open there usually has no browser.
+		if isWSL(s) {
+			if _, err := s.LookPath("wslview"); err == nil {
+				argv = []string{"wslview", url}
+			}
+		}
 	}
 	if _, err := s.LookPath(argv[0]); err != nil {
 		return nil, fmt.Errorf("no browser opener found (%s is not installed and $BROWSER is not set)", argv[0])
 	}
 	return argv, nil
+}
+
+func isWSL(s probe.Sys) bool {
+	if s.GOOS != "linux" {
+		return false
+	}
+	if s.Getenv != nil && s.Getenv("WSL_DISTRO_NAME") != "" {
+		return true
+	}
+	if s.ProcVersion != nil {
+		v := strings.ToLower(s.ProcVersion())
+		return strings.Contains(v, "microsoft") || strings.Contains(v, "wsl")
+	}
+	return false
 }
 
 // OpenBrowser opens url in the user's browser and waits (briefly) for the

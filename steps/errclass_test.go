@@ -564,3 +564,22 @@ func TestDisconnectWithoutProviderArgument(t *testing.T) {
 		t.Error("a broken store was edited")
 	}
 }
+
+// TestBrowserCommandWSL: on WSL the Windows browser opens through wslview.
+func TestBrowserCommandWSL(t *testing.T) {
+	sys := fakeSys(t, t.TempDir(), &fakeRunner{}, true)
+	sys.ProcVersion = func() string { return "Linux version 5.15.153.1-microsoft-standard-WSL2" }
+	sys.LookPath = func(n string) (string, error) {
+		if n == "wslview" || n == "xdg-open" {
+			return "/usr/bin/" + n, nil
+		}
+		return "", fmt.Errorf("%s: not found", n)
+	}
+	if argv, err := BrowserCommand(sys, "https://x"); err != nil || argv[0] != "wslview" {
+		t.Errorf("WSL: %q %v", argv, err)
+	}
+	sys.ProcVersion = func() string { return "Linux version 6.1" }
+	if argv, _ := BrowserCommand(sys, "https://x"); argv[0] != "xdg-open" {
+		t.Errorf("Linux: %q", argv)
+	}
+}
