@@ -583,3 +583,36 @@ func TestBrowserCommandWSL(t *testing.T) {
 		t.Errorf("Linux: %q", argv)
 	}
 }
+
+func TestClipboardCommand(t *testing.T) {
+	sys := fakeSys(t, t.TempDir(), &fakeRunner{}, true)
+	have := map[string]bool{"xclip": true, "wl-copy": true, "pbcopy": true, "clip.exe": true}
+	sys.LookPath = func(n string) (string, error) {
+		if have[n] {
+			return "/usr/bin/" + n, nil
+		}
+		return "", fmt.Errorf("%s: not found", n)
+	}
+	env := map[string]string{"DISPLAY": ":0"}
+	sys.Getenv = func(k string) string { return env[k] }
+	if c := ClipboardCommand(sys); len(c) == 0 || c[0] != "xclip" {
+		t.Errorf("X11: %q", c)
+	}
+	env["WAYLAND_DISPLAY"] = "wayland-0"
+	if c := ClipboardCommand(sys); len(c) == 0 || c[0] != "wl-copy" {
+		t.Errorf("Wayland: %q", c)
+	}
+	env["SSH_CONNECTION"] = "10.0.0.5 5000 10.0.0.9 22"
+	if c := ClipboardCommand(sys); c != nil {
+		t.Errorf("over SSH the local clipboard is the remote one: %q", c)
+	}
+	delete(env, "SSH_CONNECTION")
+	sys.GOOS = "darwin"
+	if c := ClipboardCommand(sys); len(c) == 0 || c[0] != "pbcopy" {
+		t.Errorf("macOS: %q", c)
+	}
+	sys.GOOS, env = "linux", map[string]string{}
+	if c := ClipboardCommand(sys); c != nil {
+		t.Errorf("no display: %q", c)
+	}
+}

@@ -43,7 +43,7 @@ func (m *Model) guideKey(ks string) (tea.Model, tea.Cmd) {
 	case "c":
 		if cmd := m.routes[m.routeSel].Command; cmd != "" {
 			m.flash = "Sent to the terminal's clipboard (OSC 52); if nothing was copied, select the command above."
-			return m, tea.SetClipboard(cmd)
+			return m, m.copyCmd(cmd)
 		}
 	case "ctrl+c", "esc":
 		return m.cancel()

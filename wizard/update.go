@@ -149,6 +149,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		cmd := m.onChildOutput()
 		return m, tea.Batch(cmd, waitOutput(msg.s))
+	case clipMsg:
+		m.onClip(msg)
+		return m, nil
 	case childExitMsg:
 		if msg.s != m.child {
 			return m, nil
@@ -197,7 +200,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				// OSC 52 is a request to the terminal; some ignore it
 				// (Terminal.app, VTE-based ones): say so, honestly.
 				m.flash = "Sent to the terminal's clipboard (OSC 52); if nothing was copied, select the text."
-				return m, tea.SetClipboard(s)
+				return m, m.copyCmd(s)
 			}
 			return m, nil
 		}
@@ -249,6 +252,29 @@ func (m *Model) copyText() string {
 		return m.progress.Code
 	}
 	return m.progress.AuthURL
+}
+
+// clipMsg is the result of the local clipboard tool, if there is one.
+type clipMsg struct {
+	tool string
+	err  error
+}
+
+// copyCmd sends text to the terminal's clipboard (OSC 52) and, on a local
+// session, to the system clipboard too (pbcopy, wl-copy, xclip, xsel,
+// clip.exe), so a terminal that ignores OSC 52 still copies.
+func (m *Model) copyCmd(text string) tea.Cmd {
+	ctx, sys := m.ctx, m.deps.Sys
+	return tea.Batch(tea.SetClipboard(text), func() tea.Msg {
+		tool, err := steps.CopyNative(ctx, sys, text)
+		return clipMsg{tool, err}
+	})
+}
+
+func (m *Model) onClip(msg clipMsg) {
+	if msg.tool != "" && msg.err == nil {
+		m.flash = "Copied (" + msg.tool + ", and OSC 52 to the terminal)."
+	}
 }
 
 // cancel ends the wizard: Ctrl+C outside a child.
