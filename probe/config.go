@@ -16,10 +16,14 @@ const PluginName = "opencode-openai-codex-auth"
 
 // ConfigFile is one OpenCode global config file.
 type ConfigFile struct {
-	Path           string
-	ParseError     string   // safe text when the file is not valid JSONC
-	PluginEntries  []string // entries of "plugin" that name PluginName (any version suffix)
-	ProviderOpenAI bool     // a provider.openai block is present
+	Path          string
+	ParseError    string   // safe text when the file is not valid JSONC
+	PluginEntries []string // entries of "plugin" that name PluginName (any version suffix)
+	// OtherOpenAIPlugins are other "plugin" entries whose name says openai,
+	// codex or chatgpt: such a plugin may register an openai auth hook,
+	// which replaces OpenCode's built-in ChatGPT login (anomalyco/opencode#16316).
+	OtherOpenAIPlugins []string
+	ProviderOpenAI     bool // a provider.openai block is present
 }
 
 // ConfigReport is what the global OpenCode config says about OpenAI login.
@@ -42,6 +46,16 @@ func (r ConfigReport) StalePlugin() bool {
 		}
 	}
 	return false
+}
+
+// OtherOpenAIPlugins lists the plugins (other than PluginName) that may
+// claim the openai auth hook, across the files.
+func (r ConfigReport) OtherOpenAIPlugins() []string {
+	var out []string
+	for _, f := range r.Files {
+		out = append(out, f.OtherOpenAIPlugins...)
+	}
+	return out
 }
 
 // ProviderOverride reports whether any file has a provider.openai block.
@@ -136,6 +150,7 @@ func ParseConfig(data []byte) (f ConfigFile) {
 		f.ParseError = fmt.Sprintf(`has "provider" as %s, not an object`, cfg.providerKind)
 	}
 	f.PluginEntries = cfg.plugins
+	f.OtherOpenAIPlugins = cfg.others
 	f.ProviderOpenAI = cfg.openaiKind == kindObject
 	return f
 }
@@ -159,6 +174,7 @@ type configProbe struct {
 	providerKind jsonKind
 	openaiKind   jsonKind
 	plugins      []string
+	others       []string
 }
 
 // maxPluginEntries bounds how many matching plugin entries are kept.
@@ -183,7 +199,7 @@ func (c *configProbe) decode(b []byte) error {
 		return nil
 	})
 	c.pluginKind, c.providerKind = plugin.kind, provider.kind
-	c.plugins, c.openaiKind = plugin.matches, provider.openai.kind
+	c.plugins, c.others, c.openaiKind = plugin.matches, plugin.others, provider.openai.kind
 	return err
 }
 
@@ -191,6 +207,7 @@ func (c *configProbe) decode(b []byte) error {
 type pluginsProbe struct {
 	kind    jsonKind
 	matches []string
+	others  []string
 }
 
 func (p *pluginsProbe) UnmarshalJSON(b []byte) error {
@@ -199,7 +216,7 @@ func (p *pluginsProbe) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	_, err := walkArray(b, func(int) any {
-		return &pluginProbe{into: &p.matches}
+		return &pluginProbe{into: &p.matches, others: &p.others}
 	})
 	return err
 }
@@ -224,8 +241,9 @@ func (p *providerProbe) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// pluginProbe appends a plugin entry to *into only when it names PluginName.
-type pluginProbe struct{ into *[]string }
+// pluginProbe appends a plugin entry to *into when it names PluginName, to
+// *others when its name otherwise says openai, codex or chatgpt.
+type pluginProbe struct{ into, others *[]string }
 
 func (p *pluginProbe) UnmarshalJSON(b []byte) error {
 	if kindOf(b) != kindString || len(*p.into) >= maxPluginEntries {
@@ -237,6 +255,8 @@ func (p *pluginProbe) UnmarshalJSON(b []byte) error {
 	}
 	if IsPluginEntry(s) {
 		*p.into = append(*p.into, SafeText(redactUserinfo(s), 200))
+	} else if l := strings.ToLower(s); (strings.Contains(l, "openai") || strings.Contains(l, "codex") || strings.Contains(l, "chatgpt")) && len(*p.others) < maxPluginEntries {
+		*p.others = append(*p.others, SafeText(redactUserinfo(s), 200))
 	}
 	return nil
 }

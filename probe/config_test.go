@@ -70,7 +70,10 @@ func TestInspectConfig(t *testing.T) {
 				"@someone/opencode-openai-codex-auth@1.2.3",
 				"file:///home/ada/src/opencode-openai-codex-auth",
 				"https://…@github.com/x/opencode-openai-codex-auth.git#v1",
-			}}},
+			},
+				// look-alikes are not the plugin, but may claim the openai auth hook too
+				OtherOpenAIPlugins: []string{"opencode-openai-codex-auth-fork", "my-opencode-openai-codex-auth"},
+			}},
 			stale: true,
 		},
 		{

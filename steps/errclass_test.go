@@ -616,3 +616,31 @@ func TestClipboardCommand(t *testing.T) {
 		t.Errorf("no display: %q", c)
 	}
 }
+
+// TestOtherPluginNamed: a plugin other than the old one, whose name says
+// openai/codex/chatgpt, is named in status and the login hints.
+func TestOtherPluginNamed(t *testing.T) {
+	home := t.TempDir()
+	writeAuth(t, home, oauthEntry)
+	dir := filepath.Join(home, ".config", "opencode")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "opencode.json"), []byte(`{"plugin":["oc-codex-multi-auth@1.2.0","opencode-gemini-auth"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &fakeRunner{answers: map[string]probe.Result{
+		"opencode --version":     {Stdout: []byte("1.18.33\n")},
+		"opencode models openai": {Stdout: []byte(oauthModels)},
+	}}
+	d := NewDeps(fakeSys(t, home, r, true))
+	st := CheckStatus(context.Background(), d)
+	notes := strings.Join(st.Notes, "\n")
+	if !strings.Contains(notes, "oc-codex-multi-auth@1.2.0") || strings.Contains(notes, "gemini") || !strings.Contains(notes, "--pure") {
+		t.Fatalf("notes %q", st.Notes)
+	}
+	p := CheckPrereqs(context.Background(), d)
+	if h := strings.Join(LoginHints(p, d.Paths, LoginProgress{}, MethodBrowser), "\n"); !strings.Contains(h, "oc-codex-multi-auth") {
+		t.Errorf("login hints %q", h)
+	}
+}

@@ -35,6 +35,17 @@ func NodeHints() []string {
 	}
 }
 
+// OtherPluginNote names the configured plugins (other than the old one heidi
+// repairs) that may claim the openai auth hook, which replaces OpenCode's
+// built-in ChatGPT login (anomalyco/opencode#16316); "" when there are none.
+func OtherPluginNote(r probe.ConfigReport) string {
+	others := r.OtherOpenAIPlugins()
+	if len(others) == 0 {
+		return ""
+	}
+	return "The plugin " + strings.Join(others, ", ") + " may replace OpenCode's built-in ChatGPT login (anomalyco/opencode#16316): try opencode auth login --pure, or remove it from your OpenCode config"
+}
+
 // LoginHints are the next steps after a failed login with a method of kind.
 func LoginHints(p Prereqs, paths probe.Paths, progress LoginProgress, kind MethodKind) []string {
 	var h []string
@@ -58,6 +69,9 @@ func LoginHints(p Prereqs, paths probe.Paths, progress LoginProgress, kind Metho
 	}
 	if p.Config.StalePlugin() {
 		h = append(h, "A plugin may interfere: opencode auth login --pure")
+	}
+	if n := OtherPluginNote(p.Config); n != "" {
+		h = append(h, n)
 	}
 	return h
 }

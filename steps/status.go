@@ -86,6 +86,9 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	if cred.EnvOverride {
 		st.Notes = append(st.Notes, "OPENCODE_AUTH_CONTENT is set: OpenCode reads credentials from it and ignores auth.json")
 	}
+	if n := OtherPluginNote(probe.InspectConfig(d.Sys, d.Paths)); n != "" && tool.Found {
+		st.Notes = append(st.Notes, n)
+	}
 	if bad := KnownBad(tool.Version); bad != nil {
 		st.Notes = append(st.Notes, bad.Why(tool.Version)+" "+bad.MoveTo[0])
 	}

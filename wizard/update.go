@@ -487,7 +487,7 @@ func (m *Model) onMethods(msg methodsMsg) (tea.Model, tea.Cmd) {
 		}
 		if m.method == "" {
 			return m, m.fail(StepMethod, "OpenCode offers no ChatGPT login method (it offers: "+strings.Join(msg.labels, ", ")+").",
-				"A plugin may hide the built-in login; try: opencode auth login --pure",
+				firstNonEmpty(steps.OtherPluginNote(m.prereq.Config), "A plugin may hide the built-in login; try: opencode auth login --pure"),
 				"Update OpenCode: npm install -g opencode-ai@latest")
 		}
 	}
