@@ -644,3 +644,10 @@ func TestOtherPluginNamed(t *testing.T) {
 		t.Errorf("login hints %q", h)
 	}
 }
+
+func TestTailDropsSpinnerLeftovers(t *testing.T) {
+	got := Tail("npm ERR! code ENOTFOUND\r|\r/\r-\r\\\n⠋ ⠙\nnpm ERR! network request failed\n-- done --\n", 12, 2000)
+	if got != "npm ERR! code ENOTFOUND\nnpm ERR! network request failed\n-- done --" {
+		t.Errorf("Tail = %q", got)
+	}
+}

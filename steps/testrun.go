@@ -52,13 +52,25 @@ func TestRun(ctx context.Context, d Deps, model string) RunResult {
 	return r
 }
 
+// spinnerOnly: a line that is only spinner frames (npm's |/-\, braille
+// dots): leftovers of a redrawn line, not output (issue 15 item 14).
+func spinnerOnly(l string) bool {
+	l = strings.TrimSpace(l)
+	for _, r := range l {
+		if !strings.ContainsRune(`|/-\`, r) && (r < 0x2800 || r > 0x28FF) && r != ' ' {
+			return false
+		}
+	}
+	return l != ""
+}
+
 // Tail returns the last n non-empty lines of s (at most max bytes),
 // ANSI-stripped and redacted: safe to show.
 func Tail(s string, n, max int) string {
 	s = redact.String(ansi.Strip(s))
 	var lines []string
 	for _, l := range strings.Split(strings.ReplaceAll(s, "\r", "\n"), "\n") {
-		if strings.TrimSpace(l) != "" {
+		if strings.TrimSpace(l) != "" && !spinnerOnly(l) {
 			lines = append(lines, strings.TrimRight(l, " \t"))
 		}
 	}
