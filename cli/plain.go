@@ -101,24 +101,17 @@ func (r *plainRun) steps() error {
 		return err
 	}
 	if !p.OpenCode.Found {
-		return fail("Prerequisites", "OpenCode is not installed.", steps.InstallHints(r.d.Sys.GOOS)...)
+		f := steps.OpenCodeMissing(r.d.Sys.GOOS)
+		return fail(f.Step, f.Why, f.Next...)
 	}
-	if bad := steps.KnownBad(p.OpenCode.Version); bad != nil {
-		return fail("Prerequisites", bad.Why(p.OpenCode.Version), bad.MoveTo...)
+	v := steps.JudgePrereqs(p, r.d.Sys.GOOS, r.opts.Headless, r.opts.Browser)
+	for _, n := range v.Notes {
+		r.say("      note: %s", n)
 	}
-	if p.OpenCode.Version.IsZero() {
-		r.say("      note: could not read OpenCode's version (%s); going on as if it has the built-in login", p.OpenCode.Err)
+	if f := v.Fail; f != nil {
+		return fail(f.Step, f.Why, f.Next...)
 	}
-	if p.NeedsPlugin() && !p.Npx.Found {
-		return fail("Prerequisites", fmt.Sprintf("OpenCode %s needs the opencode-openai-codex-auth plugin, which is installed with npx, and Node.js is not installed.", p.OpenCode.Version), steps.NodeHints()...)
-	}
-	headless := p.Headless.Headless
-	if r.opts.Headless {
-		headless = true
-	}
-	if r.opts.Browser {
-		headless = false
-	}
+	headless := v.Headless
 	r.say("      OpenCode %s at %s", p.OpenCode.Version, p.OpenCode.Path)
 	if headless {
 		r.say("      headless session: %s", strings.Join(append(p.Headless.Reasons, flagReason(r.opts)...), "; "))

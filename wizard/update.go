@@ -313,13 +313,8 @@ func (m *Model) pick(i int) (tea.Model, tea.Cmd) {
 
 func (m *Model) onPrereq(p steps.Prereqs) (tea.Model, tea.Cmd) {
 	m.prereq = p
-	m.headless = p.Headless.Headless
-	if m.opts.Headless {
-		m.headless = true
-	}
-	if m.opts.Browser {
-		m.headless = false
-	}
+	verdict := steps.JudgePrereqs(p, m.deps.Sys.GOOS, m.opts.Headless, m.opts.Browser)
+	m.headless = verdict.Headless
 	if !p.OpenCode.Found {
 		m.status[StepPrereq] = NeedsUser
 		m.detail[StepPrereq] = "OpenCode is not installed"
@@ -332,22 +327,18 @@ func (m *Model) onPrereq(p steps.Prereqs) (tea.Model, tea.Cmd) {
 						return m.startChild(childInstall, "npm", []string{"install", "-g", "opencode-ai"}, "npm install -g opencode-ai")
 					}},
 					{key: "n", label: "No, I will install it myself", act: func(m *Model) tea.Cmd {
-						return m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints(m.deps.Sys.GOOS)...)
+						f := steps.OpenCodeMissing(m.deps.Sys.GOOS)
+						return m.fail(StepPrereq, f.Why, f.Next...)
 					}},
 				},
 			})
 		}
-		return m, m.fail(StepPrereq, "OpenCode is not installed.", steps.InstallHints(m.deps.Sys.GOOS)...)
+		f := steps.OpenCodeMissing(m.deps.Sys.GOOS)
+		return m, m.fail(StepPrereq, f.Why, f.Next...)
 	}
-	if bad := steps.KnownBad(p.OpenCode.Version); bad != nil {
-		return m, m.fail(StepPrereq, bad.Why(p.OpenCode.Version), bad.MoveTo...)
-	}
-	if p.OpenCode.Version.IsZero() {
-		m.notes = append(m.notes, "Could not read OpenCode's version ("+p.OpenCode.Err+"); going on as if it has the built-in login.")
-	}
-	if p.NeedsPlugin() && !p.Npx.Found {
-		return m, m.fail(StepPrereq, fmt.Sprintf("OpenCode %s needs the opencode-openai-codex-auth plugin, which is installed with npx, and Node.js is not installed.", p.OpenCode.Version),
-			steps.NodeHints()...)
+	m.notes = append(m.notes, verdict.Notes...)
+	if f := verdict.Fail; f != nil {
+		return m, m.fail(StepPrereq, f.Why, f.Next...)
 	}
 	d := "OpenCode " + firstNonEmpty(p.OpenCode.Version.Raw, "(version unknown)")
 	if m.headless {

@@ -1,0 +1,51 @@
+package steps
+
+import "fmt"
+
+// Failure is a step that stopped the connection: which step, why, and the
+// next steps, each sentence written once for every face (wizard, plain
+// mode, server). A start of issue 16's single connect flow.
+type Failure struct {
+	Step string
+	Why  string
+	Next []string
+}
+
+// PrereqVerdict is what the prerequisites decide, apart from the missing
+// OpenCode (which the wizard can offer to install): a failure that stops
+// the run, the notes to show, and whether the login is headless.
+type PrereqVerdict struct {
+	Fail     *Failure
+	Notes    []string
+	Headless bool
+}
+
+// JudgePrereqs decides from p and the --headless/--browser flags. It does
+// not judge a missing OpenCode: see OpenCodeMissing.
+func JudgePrereqs(p Prereqs, goos string, forceHeadless, forceBrowser bool) PrereqVerdict {
+	v := PrereqVerdict{Headless: p.Headless.Headless}
+	if forceHeadless {
+		v.Headless = true
+	}
+	if forceBrowser {
+		v.Headless = false
+	}
+	if bad := KnownBad(p.OpenCode.Version); bad != nil {
+		v.Fail = &Failure{Step: "Prerequisites", Why: bad.Why(p.OpenCode.Version), Next: bad.MoveTo}
+		return v
+	}
+	if p.OpenCode.Version.IsZero() {
+		v.Notes = append(v.Notes, "Could not read OpenCode's version ("+p.OpenCode.Err+"); going on as if it has the built-in login.")
+	}
+	if p.NeedsPlugin() && !p.Npx.Found {
+		v.Fail = &Failure{Step: "Prerequisites",
+			Why:  fmt.Sprintf("OpenCode %s needs the opencode-openai-codex-auth plugin, which is installed with npx, and Node.js is not installed.", p.OpenCode.Version),
+			Next: NodeHints()}
+	}
+	return v
+}
+
+// OpenCodeMissing is the failure when OpenCode is not installed.
+func OpenCodeMissing(goos string) *Failure {
+	return &Failure{Step: "Prerequisites", Why: "OpenCode is not installed.", Next: InstallHints(goos)}
+}
