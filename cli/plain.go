@@ -104,7 +104,7 @@ func (r *plainRun) steps() error {
 		f := steps.OpenCodeMissing(r.d.Sys.GOOS)
 		return fail(f.Step, f.Why, f.Next...)
 	}
-	v := steps.JudgePrereqs(p, r.d.Sys.GOOS, r.opts.Headless, r.opts.Browser)
+	v := steps.JudgePrereqs(p, r.opts.Headless, r.opts.Browser)
 	for _, n := range v.Notes {
 		r.say("      note: %s", n)
 	}

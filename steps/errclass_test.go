@@ -654,25 +654,25 @@ func TestTailDropsSpinnerLeftovers(t *testing.T) {
 
 func TestJudgePrereqs(t *testing.T) {
 	ok := Prereqs{OpenCode: probe.Tool{Found: true, Version: probe.Version{Major: 1, Minor: 18, Patch: 33, Raw: "1.18.33"}}, Headless: probe.Headless{Headless: true}}
-	if v := JudgePrereqs(ok, "linux", false, false); v.Fail != nil || !v.Headless {
+	if v := JudgePrereqs(ok, false, false); v.Fail != nil || !v.Headless {
 		t.Errorf("healthy headless: %+v", v)
 	}
-	if v := JudgePrereqs(ok, "linux", false, true); v.Headless {
+	if v := JudgePrereqs(ok, false, true); v.Headless {
 		t.Error("--browser did not win")
 	}
 	bad := ok
 	bad.OpenCode.Version = probe.Version{Major: 1, Minor: 15, Patch: 6, Raw: "1.15.6"}
-	if v := JudgePrereqs(bad, "linux", false, false); v.Fail == nil || !strings.Contains(v.Fail.Why, "known bug") {
+	if v := JudgePrereqs(bad, false, false); v.Fail == nil || !strings.Contains(v.Fail.Why, "known bug") {
 		t.Errorf("known-bad: %+v", v)
 	}
 	old := ok
 	old.OpenCode.Version = probe.Version{Major: 1, Minor: 0, Patch: 185, Raw: "1.0.185"}
-	if v := JudgePrereqs(old, "linux", false, false); v.Fail == nil || !strings.Contains(v.Fail.Why, "Node.js is not installed") {
+	if v := JudgePrereqs(old, false, false); v.Fail == nil || !strings.Contains(v.Fail.Why, "Node.js is not installed") {
 		t.Errorf("plugin without npx: %+v", v)
 	}
 	unknown := ok
 	unknown.OpenCode.Version, unknown.OpenCode.Err = probe.Version{}, "timed out"
-	if v := JudgePrereqs(unknown, "linux", false, false); v.Fail != nil || len(v.Notes) != 1 {
+	if v := JudgePrereqs(unknown, false, false); v.Fail != nil || len(v.Notes) != 1 {
 		t.Errorf("unknown version: %+v", v)
 	}
 	if f := OpenCodeMissing("windows"); strings.Contains(strings.Join(f.Next, " "), "curl") {

@@ -22,7 +22,7 @@ type PrereqVerdict struct {
 
 // JudgePrereqs decides from p and the --headless/--browser flags. It does
 // not judge a missing OpenCode: see OpenCodeMissing.
-func JudgePrereqs(p Prereqs, goos string, forceHeadless, forceBrowser bool) PrereqVerdict {
+func JudgePrereqs(p Prereqs, forceHeadless, forceBrowser bool) PrereqVerdict {
 	v := PrereqVerdict{Headless: p.Headless.Headless}
 	if forceHeadless {
 		v.Headless = true

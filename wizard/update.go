@@ -313,7 +313,7 @@ func (m *Model) pick(i int) (tea.Model, tea.Cmd) {
 
 func (m *Model) onPrereq(p steps.Prereqs) (tea.Model, tea.Cmd) {
 	m.prereq = p
-	verdict := steps.JudgePrereqs(p, m.deps.Sys.GOOS, m.opts.Headless, m.opts.Browser)
+	verdict := steps.JudgePrereqs(p, m.opts.Headless, m.opts.Browser)
 	m.headless = verdict.Headless
 	if !p.OpenCode.Found {
 		m.status[StepPrereq] = NeedsUser
