@@ -201,7 +201,8 @@ func (r *plainRun) afterLogin() error {
 		if r.ctx.Err() != nil {
 			return r.ctx.Err()
 		}
-		return fail("Models", err.Error(), "Try it yourself: opencode models openai")
+		f := steps.ModelsFailure(err)
+		return fail(f.Step, f.Why, f.Next...)
 	}
 	r.models = models
 	last := ""
@@ -210,7 +211,8 @@ func (r *plainRun) afterLogin() error {
 	}
 	cands, err := steps.TestCandidates(models, r.opts.Model, last)
 	if err != nil {
-		return fail("Models", err.Error(), "Pick a listed model with --model, or leave it out to let heidi choose")
+		f := steps.ModelChoiceFailure(err)
+		return fail(f.Step, f.Why, f.Next...)
 	}
 	r.model = cands[0]
 	r.say("      %d models (first: %s)", len(models), models[0])
@@ -236,7 +238,8 @@ func (r *plainRun) afterLogin() error {
 					r.say("        %s", l)
 				}
 			}
-			return fail("Test run", "Test run failed: "+res.Why(), res.Hints()...)
+			f := steps.TestFailure(res)
+			return fail(f.Step, f.Why, f.Next...)
 		}
 		r.say("      PASS in %.1fs with %s", res.Duration.Seconds(), res.Model)
 		if note := res.Note(); note != "" {
@@ -334,12 +337,8 @@ retry:
 		goto retry
 	}
 	after := probe.InspectAuth(r.d.Sys, r.d.Paths)
-	if err := steps.VerifyLogin(before, after); err != nil {
-		why := err.Error()
-		if run.Progress.Error != "" {
-			why = "OpenCode: " + run.Progress.Error
-		}
-		return fail("Login", "Login did not complete. "+steps.Sentence(why), steps.LoginHints(r.prereq, r.d.Paths, run.Progress, kind)...)
+	if f := steps.LoginFailure(r.prereq, r.d.Paths, before, after, run.Progress, kind); f != nil {
+		return fail(f.Step, f.Why, f.Next...)
 	}
 	r.say("      ChatGPT login stored%s", accountSuffix(after))
 	return nil

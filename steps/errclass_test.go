@@ -679,3 +679,22 @@ func TestJudgePrereqs(t *testing.T) {
 		t.Errorf("Windows gets a shell pipe: %q", f.Next)
 	}
 }
+
+func TestFailuresOnce(t *testing.T) {
+	before := probe.Credential{}
+	after := probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true, ModTime: time.Now()}
+	if f := LoginFailure(Prereqs{}, probe.Paths{}, before, after, LoginProgress{}, MethodBrowser); f != nil {
+		t.Errorf("a fresh login failed: %+v", f)
+	}
+	f := LoginFailure(Prereqs{}, probe.Paths{}, before, probe.Credential{}, LoginProgress{Error: "Failed to authorize: Token exchange failed: 400"}, MethodBrowser)
+	if f == nil || f.Step != "Login" || f.Why != "Login did not complete. OpenCode: Failed to authorize: Token exchange failed: 400" || len(f.Next) == 0 {
+		t.Errorf("%+v", f)
+	}
+	if f := ModelsFailure(fmt.Errorf("x")); f.Step != "Models" || len(f.Next) != 2 {
+		t.Errorf("%+v", f)
+	}
+	r := TestReport{RunResult: RunResult{Model: "openai/gpt-5.4-mini", Err: "e"}, Class: Classify("Error: The usage limit has been reached")}
+	if f := TestFailure(r); !strings.HasPrefix(f.Why, "Test run failed: You hit your plan's usage limit") || !strings.Contains(strings.Join(f.Next, " "), UsageURL) {
+		t.Errorf("%+v", f)
+	}
+}

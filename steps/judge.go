@@ -1,6 +1,10 @@
 package steps
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/heidi-cli/heidi/probe"
+)
 
 // Failure is a step that stopped the connection: which step, why, and the
 // next steps, each sentence written once for every face (wizard, plain
@@ -48,4 +52,34 @@ func JudgePrereqs(p Prereqs, forceHeadless, forceBrowser bool) PrereqVerdict {
 // OpenCodeMissing is the failure when OpenCode is not installed.
 func OpenCodeMissing(goos string) *Failure {
 	return &Failure{Step: "Prerequisites", Why: "OpenCode is not installed.", Next: InstallHints(goos)}
+}
+
+// LoginFailure judges a login that ended: nil when a fresh ChatGPT login
+// was stored (VerifyLogin), else why, with OpenCode's own error line first
+// when it printed one, and the next steps.
+func LoginFailure(p Prereqs, paths probe.Paths, before, after probe.Credential, progress LoginProgress, kind MethodKind) *Failure {
+	err := VerifyLogin(before, after)
+	if err == nil {
+		return nil
+	}
+	why := err.Error()
+	if progress.Error != "" {
+		why = "OpenCode: " + progress.Error
+	}
+	return &Failure{Step: "Login", Why: "Login did not complete. " + Sentence(why), Next: LoginHints(p, paths, progress, kind)}
+}
+
+// ModelsFailure is `opencode models openai` failing.
+func ModelsFailure(err error) *Failure {
+	return &Failure{Step: "Models", Why: err.Error(), Next: []string{"Try it yourself: opencode models openai", "Then repair with: " + ConnectCommand}}
+}
+
+// ModelChoiceFailure is a --model that OpenCode does not list.
+func ModelChoiceFailure(err error) *Failure {
+	return &Failure{Step: "Models", Why: err.Error(), Next: []string{"Pick a listed model with --model, or leave it out to let heidi choose"}}
+}
+
+// TestFailure is a failed test run, classified.
+func TestFailure(r TestReport) *Failure {
+	return &Failure{Step: "Test run", Why: "Test run failed: " + r.Why(), Next: r.Hints()}
 }

@@ -791,12 +791,8 @@ func (m *Model) retryLogin(why string) tea.Cmd {
 }
 
 func (m *Model) onLoginChecked(after probe.Credential) (tea.Model, tea.Cmd) {
-	if err := steps.VerifyLogin(m.before, after); err != nil {
-		why := err.Error()
-		if m.progress.Error != "" {
-			why = "OpenCode: " + m.progress.Error
-		}
-		msg := "Login did not complete. " + steps.Sentence(why)
+	if f := steps.LoginFailure(m.prereq, m.deps.Paths, m.before, after, m.progress, m.kind); f != nil {
+		msg := f.Why
 		// A login the user cancelled inside OpenCode (ctrl+c: "◇  Canceled",
 		// rc 0; docs/versions.md) ends here; a failed one offers a way on.
 		userCancelled := m.progress.Cancelled && m.loginExit == 0
@@ -866,12 +862,14 @@ func (m *Model) enterModels() tea.Cmd {
 
 func (m *Model) onModels(msg modelsMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
-		return m, m.fail(StepModels, msg.err.Error(), "Try it yourself: opencode models openai", "Then repair with: "+steps.ConnectCommand)
+		f := steps.ModelsFailure(msg.err)
+		return m, m.fail(StepModels, f.Why, f.Next...)
 	}
 	m.models = msg.models
 	cands, err := steps.TestCandidates(m.models, m.opts.Model, msg.last)
 	if err != nil {
-		return m, m.fail(StepModels, err.Error(), "Pick a listed model with --model, or leave it out to let heidi choose")
+		f := steps.ModelChoiceFailure(err)
+		return m, m.fail(StepModels, f.Why, f.Next...)
 	}
 	m.cands, m.model = cands, cands[0]
 	m.complete(StepModels, fmt.Sprintf("%d %s (first: %s)", len(m.models), plural(len(m.models), "model"), m.models[0]))
@@ -927,7 +925,8 @@ func (m *Model) onRun(r steps.TestReport) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if !r.Pass {
-		return m, m.fail(StepTest, "Test run failed: "+r.Why(), r.Hints()...)
+		f := steps.TestFailure(r)
+		return m, m.fail(StepTest, f.Why, f.Next...)
 	}
 	m.complete(StepTest, fmt.Sprintf("PASS in %.1fs with %s", r.Duration.Seconds(), r.Model))
 	return m, m.finish()
