@@ -257,8 +257,8 @@ func (s *Server) runTest(ctx context.Context, req TestRequest) (TestResponse, st
 	now := s.deps.Sys.Now
 	models, err := steps.ListModels(ctx, s.deps)
 	if err != nil {
-		res := TestResponse{Step: "Models", Error: redact.String(err.Error()),
-			Hints: []string{"Check the login: " + steps.ConnectCommand, "See what OpenCode says: opencode models openai"}}
+		f := steps.ModelsFailure(err)
+		res := TestResponse{Step: f.Step, Error: redact.String(f.Why), Hints: f.Next}
 		return res, outcome(now(), res, ctx), statusFor(ctx)
 	}
 	want := ""
@@ -278,7 +278,8 @@ func (s *Server) runTest(ctx context.Context, req TestRequest) (TestResponse, st
 	}
 	cands, err := steps.TestCandidates(models, want, last)
 	if err != nil {
-		res := TestResponse{Step: "Models", Error: redact.String(err.Error())}
+		f := steps.ModelChoiceFailure(err)
+		res := TestResponse{Step: f.Step, Error: redact.String(f.Why), Hints: f.Next}
 		return res, outcome(now(), res, ctx), statusFor(ctx)
 	}
 	run := steps.TestWithFallback(ctx, s.deps, cands, nil)
@@ -292,10 +293,10 @@ func (s *Server) runTest(ctx context.Context, req TestRequest) (TestResponse, st
 		Note:       run.Note(),
 	}
 	if !run.Pass {
-		res.Step = "Test run"
-		res.Class = string(run.Class.Class)
+		f := steps.TestFailure(run)
+		res.Step, res.Class = f.Step, string(run.Class.Class)
 		res.Error = redact.String(run.Why())
-		for _, h := range run.Hints() {
+		for _, h := range f.Next {
 			res.Hints = append(res.Hints, redact.String(h))
 		}
 	}
