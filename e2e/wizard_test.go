@@ -1068,3 +1068,26 @@ func TestWizardFailedBrowserLoginTakesTheDeviceRoute(t *testing.T) {
 	wantOAuthStored(t, env)
 	cleanAfter(t, env, s)
 }
+
+// TestWizardStopWaitingForModels: a model list that does not come is not a
+// failure until the limit; esc gives up at once — a cancel (130), with no
+// advice (issue 17).
+func TestWizardStopWaitingForModels(t *testing.T) {
+	t.Parallel()
+	env := desktopEnv(t).Set("FAKE_OPENCODE_MODELS", "hang")
+	env.PlantAuth("oauth")
+	s := startWizard(t, env, 100, 30)
+	s.WaitFor(t, "Keep the existing login", wzWait)
+	s.Send("k")
+	s.WaitFor(t, "esc stop waiting", wzWait)
+	s.Send("\x1b")
+	s.WaitFor(t, "Models: CANCELLED", wzWait)
+	if code := quitSummary(t, s); code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if got := afterExit(t, s); strings.Contains(got, "Next:") || !strings.Contains(got, "you stopped waiting") {
+		t.Errorf("printed after exit:\n%s", got)
+	}
+	wantOutcome(t, env, "CANCELLED", "Models")
+	cleanAfter(t, env, s)
+}

@@ -140,6 +140,9 @@ type Model struct {
 	// loginTries counts the failed browser logins offered a retry;
 	// loginExit is the last login child's exit code.
 	loginTries, loginExit int
+	// modelsStop gives up the model list (esc); modelsStopped: it was.
+	modelsStop    func()
+	modelsStopped bool
 	// testStopped: the user stopped the test run with esc.
 	testStopped bool
 	notes       []string // things done along the way (backups, repairs)

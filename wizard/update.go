@@ -234,6 +234,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if m.cur == StepModels && m.status[StepModels] == Running && ks == "esc" && m.modelsStop != nil {
+		m.modelsStopped = true
+		m.modelsStop()
+		return m, nil
+	}
 	if m.cur == StepTest && m.status[StepTest] == Running && ks == "esc" {
 		if m.runStop != nil {
 			m.testStopped = true
@@ -837,13 +842,15 @@ func (m *Model) enterModels() tea.Cmd {
 	m.cur = StepModels
 	m.status[StepModels] = Running
 	m.started = m.deps.Sys.Now()
-	ctx, d := m.ctx, m.deps
+	ctx, stop := context.WithCancel(m.ctx)
+	d := m.deps
 	spec := m.spec
 	if m.status[StepLogin] != Skipped {
 		spec = nil // a login ran: the list may have changed
 		m.dropSpec()
 	}
 	m.spec = nil
+	m.modelsStop = func() { stop(); spec.Stop() }
 	return func() tea.Msg {
 		var models []string
 		var err error
@@ -852,6 +859,7 @@ func (m *Model) enterModels() tea.Cmd {
 		} else {
 			models, err = steps.ListModels(ctx, d)
 		}
+		stop()
 		last := ""
 		if o, oerr := steps.LoadOutcome(d.Paths); oerr == nil && o.Result == "PASS" {
 			last = o.Model
@@ -861,6 +869,25 @@ func (m *Model) enterModels() tea.Cmd {
 }
 
 func (m *Model) onModels(msg modelsMsg) (tea.Model, tea.Cmd) {
+	m.modelsStop = nil
+	if msg.err != nil && m.modelsStopped {
+		// The user gave up waiting: a cancel, not a failure (exit 130).
+		m.endSpecs()
+		m.status[StepModels], m.detail[StepModels] = Failed, "stopped"
+		m.cur, m.ask, m.done = StepSummary, nil, true
+		m.status[StepSummary] = Failed
+		m.result.Summary = []string{
+			"Not tested: OpenCode → OpenAI (ChatGPT Plus/Pro)",
+			"Models: CANCELLED",
+			"Reason: you stopped waiting for OpenCode's model list; run heidi again: " + steps.ConnectCommand,
+		}
+		m.result.Cancelled = true
+		m.result.Outcome = steps.Outcome{Time: m.deps.Sys.Now(), Result: "CANCELLED", Step: StepModels.String()}
+		if m.opts.Yes {
+			return m, tea.Quit
+		}
+		return m, nil
+	}
 	if msg.err != nil {
 		f := steps.ModelsFailure(msg.err)
 		return m, m.fail(StepModels, f.Why, f.Next...)

@@ -154,6 +154,9 @@ func (m *Model) footer() string {
 		k(9, "ctrl+c", "quit")
 	case m.done:
 		k(9, "q/enter", "exit")
+	case m.cur == StepModels && m.status[StepModels] == Running:
+		k(8, "esc", "stop waiting")
+		k(9, "ctrl+c", "quit")
 	case m.cur == StepTest && m.status[StepTest] == Running:
 		k(8, "esc", "stop the test run")
 		k(9, "ctrl+c", "quit")
@@ -232,7 +235,7 @@ func (m *Model) body() []string {
 		if m.cur == StepModels && !m.started.IsZero() && m.now.Sub(m.started) >= slowAfter {
 			// A slow answer is not a failure (issue 17): say what is going on
 			// and when heidi gives up.
-			lines = append(lines, wrap(m.styles.Hint.Render(fmt.Sprintf("  Still waiting for OpenCode: it fetches its model catalogue first, which a slow or filtering network holds up; heidi gives up at %s (--timeout sets it).", m.deps.Timeouts.Models)), m.width-1)...)
+			lines = append(lines, wrap(m.styles.Hint.Render(fmt.Sprintf("  Still waiting for OpenCode: it fetches its model catalogue first, which a slow or filtering network holds up; heidi gives up at %s (--timeout sets it); esc gives up now.", m.deps.Timeouts.Models)), m.width-1)...)
 		}
 		if m.cur == StepTest {
 			if t := m.tryingNow(); t != nil {
