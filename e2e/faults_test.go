@@ -105,7 +105,7 @@ func TestFaultHostileLoginChild(t *testing.T) {
 	s := startWizard(t, env, 100, 30)
 	s.WaitFor(t, "HOSTILE-READY", 90e9)
 	// Still responsive: the reserved chord ends the hanging child.
-	s.Send(keyLeaveC)
+	leaveLogin(t, s, 90e9)
 	if code := quitSummary(t, s); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}

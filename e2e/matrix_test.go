@@ -484,6 +484,7 @@ func matrixWaitPortFree(t *testing.T, port int, timeout time.Duration) {
 var (
 	matrixURLRe  = regexp.MustCompile(`https://auth\.openai\.com/oauth/authorize\?`)
 	matrixFailRe = regexp.MustCompile(`Login: FAIL`)
+	matrixAskRe  = regexp.MustCompile(`What now\?`)
 	matrixMenuRe = regexp.MustCompile(`◆  Select provider|◆  Login method`)
 	// prompts of the non-browser methods: reaching one means the wrong
 	// method was chosen (the plugin's paste prompt, the API key prompt)
@@ -603,8 +604,12 @@ func matrixLogin(t *testing.T, e matrixEntry, rep *matrixReport) {
 		matrixFail(t, rep, e.Version, "the authorization URL was redacted on heidi's screen:\n%s", s.Screen())
 	}
 
-	// leave the login with ctrl+]: the summary must say FAIL, q exits 1
+	// leave the login with ctrl+], stop at the question that offers a way
+	// on (issue 15 item 4): the summary must say FAIL, q exits 1
 	s.Send("\x1d")
+	if j, _ := matrixWaitAny(s, matrixUIWait, matrixAskRe, matrixFailRe); j == 0 {
+		s.Send("s") // the menu-driven releases have no -m to retry with: no question
+	}
 	if j, sum := matrixWaitAny(s, matrixUIWait, matrixFailRe); j != 0 {
 		rep.set(e.Version, func(r *matrixRow) { r.Login = result + "; ctrl+] gave no Login: FAIL" })
 		matrixFail(t, rep, e.Version, "after ctrl+] no \"Login: FAIL\" summary within %v\n--- screen ---\n%s", matrixUIWait, s.Screen())

@@ -33,6 +33,8 @@ func TestRealWizardBrowserLogin(t *testing.T) {
 	}
 	s.Send(keyLeaveC)
 	s.WaitFor(t, "You left the login before it finished.", wzWait)
+	s.WaitFor(t, "What now?", wzWait)
+	s.Send("s")
 	if code := quitSummary(t, s); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}

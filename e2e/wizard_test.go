@@ -677,6 +677,11 @@ func TestWizardLeaveLogin(t *testing.T) {
 			env := desktopEnv(t).Set("FAKE_OPENCODE_SIGNALS", signals)
 			s := startWaitingLogin(t, env, 80, 24)
 			s.Send(keyLeaveC)
+			q := s.WaitFor(t, "What now?", wzWait) // retry, device code, or stop
+			if !strings.Contains(q, "You left the login") || loginPid(env) != 0 {
+				t.Errorf("after ctrl+]: the login runs (%v) or the question lacks the reason:\n%s", loginPid(env) != 0, q)
+			}
+			s.Send("s")
 			txt := s.WaitFor(t, "Login: FAIL", wzWait)
 			if !strings.Contains(txt, "You left the login") {
 				t.Errorf("summary does not say the login was left:\n%s", txt)
@@ -788,7 +793,7 @@ func TestWizardResizeDuringLogin(t *testing.T) {
 	}
 	s.WaitFor(t, "ctrl+] leave the login", wzWait)
 	wantFits(t, s.Screen(), 24, "ctrl+]")
-	s.Send(keyLeaveC)
+	leaveLogin(t, s, wzWait)
 	if code := quitSummary(t, s); code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -1090,4 +1095,13 @@ func TestWizardStopWaitingForModels(t *testing.T) {
 	}
 	wantOutcome(t, env, "CANCELLED", "Models")
 	cleanAfter(t, env, s)
+}
+
+// leaveLogin leaves a desktop browser login with ctrl+] and, at the
+// question that follows (try again, device code, or stop), stops.
+func leaveLogin(t *testing.T, s *Screen, wait time.Duration) {
+	t.Helper()
+	s.Send(keyLeaveC)
+	s.WaitFor(t, "What now?", wait)
+	s.Send("s")
 }

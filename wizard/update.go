@@ -768,7 +768,11 @@ func (m *Model) onChildExit() (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if left {
-			return m, m.fail(StepLogin, "You left the login before it finished.", m.loginHints()...)
+			const why = "You left the login before it finished."
+			if m.kind == steps.MethodBrowser && m.method != "" && !m.opts.Yes && m.loginTries < 3 {
+				return m, m.retryLogin(why) // a way on, not only out (issue 15 item 4)
+			}
+			return m, m.fail(StepLogin, why, m.loginHints()...)
 		}
 		sys, paths := m.deps.Sys, m.deps.Paths
 		return m, func() tea.Msg { return credMsg{probe.InspectAuth(sys, paths)} }
