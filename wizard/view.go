@@ -400,9 +400,20 @@ func (m *Model) summaryBody() []string {
 }
 
 // fitLines pads or cuts lines to exactly n rows of at most width cells.
+// When text is cut, the last row says how much, so nothing vanishes
+// without a word on a small terminal (issue 15 item 5).
 func fitLines(lines []string, width, n int) string {
 	if len(lines) > n {
+		hidden := 0
+		for _, l := range lines[max(n-1, 0):] {
+			if strings.TrimSpace(ansi.Strip(l)) != "" {
+				hidden++
+			}
+		}
 		lines = lines[:n]
+		if hidden > 0 && n > 1 {
+			lines = append(lines[:n-1], fmt.Sprintf("↓ %d more %s below: enlarge the window to see %s", hidden, plural(hidden, "line"), map[bool]string{true: "it", false: "them"}[hidden == 1]))
+		}
 	}
 	var b strings.Builder
 	for i := 0; i < n; i++ {

@@ -526,3 +526,26 @@ func TestSlowModelsSaysWhy(t *testing.T) {
 		t.Errorf("after 12 s:\n%s", out)
 	}
 }
+
+// TestCutBodySaysSo: on a small terminal the guide's body does not vanish
+// without a word: the last row says how many lines are below.
+func TestCutBodySaysSo(t *testing.T) {
+	m := newModel(t, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 14})
+	m.Update(prereqMsg{headlessPrereqs()})
+	m.Update(methodsMsg{labels: builtinLabels})
+	out := ansi.Strip(m.View().Content)
+	if !regexp.MustCompile(`↓ \d+ more lines? below: enlarge the window`).MatchString(out) {
+		t.Errorf("a cut body gives no hint at 60×14:\n%s", out)
+	}
+	if !strings.Contains(out, "ctrl+c quit") {
+		t.Errorf("the footer lost the quit key:\n%s", out)
+	}
+	big := newModel(t, Options{})
+	big.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	big.Update(prereqMsg{headlessPrereqs()})
+	big.Update(methodsMsg{labels: builtinLabels})
+	if strings.Contains(ansi.Strip(big.View().Content), "more lines below") {
+		t.Error("a body that fits says it was cut")
+	}
+}
