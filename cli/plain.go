@@ -89,6 +89,9 @@ func fail(step, why string, next ...string) error {
 	return &plainFailure{step: step, why: why, next: next}
 }
 
+// failWith presents a failure decided in steps.
+func failWith(f *steps.Failure) error { return fail(f.Step, f.Why, f.Next...) }
+
 func (r *plainRun) steps() error {
 	r.stage(1, "Prerequisites")
 	// A healthy re-run ends with this list: ask for it while the
@@ -101,15 +104,14 @@ func (r *plainRun) steps() error {
 		return err
 	}
 	if !p.OpenCode.Found {
-		f := steps.OpenCodeMissing(r.d.Sys.GOOS)
-		return fail(f.Step, f.Why, f.Next...)
+		return failWith(steps.OpenCodeMissing(r.d.Sys.GOOS))
 	}
 	v := steps.JudgePrereqs(p, r.opts.Headless, r.opts.Browser)
 	for _, n := range v.Notes {
 		r.say("      note: %s", n)
 	}
-	if f := v.Fail; f != nil {
-		return fail(f.Step, f.Why, f.Next...)
+	if v.Fail != nil {
+		return failWith(v.Fail)
 	}
 	headless := v.Headless
 	r.say("      OpenCode %s at %s", p.OpenCode.Version, p.OpenCode.Path)
@@ -201,8 +203,7 @@ func (r *plainRun) afterLogin() error {
 		if r.ctx.Err() != nil {
 			return r.ctx.Err()
 		}
-		f := steps.ModelsFailure(err)
-		return fail(f.Step, f.Why, f.Next...)
+		return failWith(steps.ModelsFailure(err))
 	}
 	r.models = models
 	last := ""
@@ -211,8 +212,7 @@ func (r *plainRun) afterLogin() error {
 	}
 	cands, err := steps.TestCandidates(models, r.opts.Model, last)
 	if err != nil {
-		f := steps.ModelChoiceFailure(err)
-		return fail(f.Step, f.Why, f.Next...)
+		return failWith(steps.ModelChoiceFailure(err))
 	}
 	r.model = cands[0]
 	r.say("      %d models (first: %s)", len(models), models[0])
@@ -238,8 +238,7 @@ func (r *plainRun) afterLogin() error {
 					r.say("        %s", l)
 				}
 			}
-			f := steps.TestFailure(res)
-			return fail(f.Step, f.Why, f.Next...)
+			return failWith(steps.TestFailure(res))
 		}
 		r.say("      PASS in %.1fs with %s", res.Duration.Seconds(), res.Model)
 		if note := res.Note(); note != "" {
@@ -338,7 +337,7 @@ retry:
 	}
 	after := probe.InspectAuth(r.d.Sys, r.d.Paths)
 	if f := steps.LoginFailure(r.prereq, r.d.Paths, before, after, run.Progress, kind); f != nil {
-		return fail(f.Step, f.Why, f.Next...)
+		return failWith(f)
 	}
 	r.say("      ChatGPT login stored%s", accountSuffix(after))
 	return nil

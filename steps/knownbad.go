@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/heidi-cli/heidi/probe"
 )
@@ -44,16 +45,5 @@ func KnownBad(v probe.Version) *BadRelease {
 
 // Why is the failure in a sentence.
 func (b *BadRelease) Why(v probe.Version) string {
-	return fmt.Sprintf("OpenCode %s has a known bug: %s (%s).", v.Raw, b.What, joinIssues(b.Issues))
-}
-
-func joinIssues(is []string) string {
-	s := ""
-	for i, x := range is {
-		if i > 0 {
-			s += ", "
-		}
-		s += x
-	}
-	return s
+	return fmt.Sprintf("OpenCode %s has a known bug: %s (%s).", v.Raw, b.What, strings.Join(b.Issues, ", "))
 }

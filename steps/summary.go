@@ -23,13 +23,13 @@ func SummarySuccess(authFile string, models []string, tested bool) []string {
 	}
 }
 
-// SummaryStopped is the summary of a test run the user stopped: a cancel,
-// not a failure, so no advice.
-func SummaryStopped() []string {
+// SummaryStopped is the summary of a step the user stopped (why says
+// what): a cancel, not a failure, so no advice.
+func SummaryStopped(step, why string) []string {
 	return []string{
 		"Not tested: OpenCode → OpenAI (ChatGPT Plus/Pro)",
-		"Test run: CANCELLED",
-		"Reason: you stopped the test run before it finished; run heidi again to test: " + ConnectCommand,
+		step + ": CANCELLED",
+		"Reason: " + why + ": " + ConnectCommand,
 	}
 }
 

@@ -145,6 +145,7 @@ func TestWithFallback(ctx context.Context, d Deps, candidates []string, onTry fu
 	var rep TestReport
 	start := d.Sys.Now()
 	plan := probe.InspectAuth(d.Sys, d.Paths).Plan
+	LearnSecrets(d) // once per test run: a login since the prerequisites brought new tokens
 	for i, model := range candidates {
 		left := d.Timeouts.Run
 		if i > 0 {

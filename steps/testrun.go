@@ -27,7 +27,6 @@ type RunResult struct {
 
 // TestRun sends the test request through OpenCode. ctx cancels it.
 func TestRun(ctx context.Context, d Deps, model string) RunResult {
-	LearnSecrets(d)
 	if !strings.HasPrefix(model, "openai/") {
 		model = "openai/" + model
 	}

@@ -876,21 +876,7 @@ func (m *Model) onModels(msg modelsMsg) (tea.Model, tea.Cmd) {
 	m.modelsStop = nil
 	if msg.err != nil && m.modelsStopped {
 		// The user gave up waiting: a cancel, not a failure (exit 130).
-		m.endSpecs()
-		m.status[StepModels], m.detail[StepModels] = Failed, "stopped"
-		m.cur, m.ask, m.done = StepSummary, nil, true
-		m.status[StepSummary] = Failed
-		m.result.Summary = []string{
-			"Not tested: OpenCode → OpenAI (ChatGPT Plus/Pro)",
-			"Models: CANCELLED",
-			"Reason: you stopped waiting for OpenCode's model list; run heidi again: " + steps.ConnectCommand,
-		}
-		m.result.Cancelled = true
-		m.result.Outcome = steps.Outcome{Time: m.deps.Sys.Now(), Result: "CANCELLED", Step: StepModels.String()}
-		if m.opts.Yes {
-			return m, tea.Quit
-		}
-		return m, nil
+		return m, m.stopped(StepModels, "you stopped waiting for OpenCode's model list; run heidi again")
 	}
 	if msg.err != nil {
 		f := steps.ModelsFailure(msg.err)
@@ -943,17 +929,7 @@ func (m *Model) onRun(r steps.TestReport) (tea.Model, tea.Cmd) {
 	}
 	if !r.Pass && m.testStopped {
 		// A cancel, not a failure: exit 130, no advice (issue 15 item 10).
-		m.endSpecs()
-		m.status[StepTest], m.detail[StepTest] = Failed, "stopped"
-		m.cur, m.ask, m.done = StepSummary, nil, true
-		m.status[StepSummary] = Failed
-		m.result.Summary = steps.SummaryStopped()
-		m.result.Cancelled = true
-		m.result.Outcome = steps.Outcome{Time: m.deps.Sys.Now(), Result: "CANCELLED", Step: StepTest.String(), Model: m.model}
-		if m.opts.Yes {
-			return m, tea.Quit
-		}
-		return m, nil
+		return m, m.stopped(StepTest, "you stopped the test run before it finished; run heidi again to test")
 	}
 	if !r.Pass {
 		f := steps.TestFailure(r)
@@ -981,6 +957,22 @@ func (m *Model) fail(id StepID, why string, next ...string) tea.Cmd {
 		}
 	}
 	return m.finish()
+}
+
+// stopped ends the wizard at a step the user stopped with esc: the summary
+// says so, the outcome is CANCELLED and the exit 130.
+func (m *Model) stopped(id StepID, why string) tea.Cmd {
+	m.endSpecs()
+	m.status[id], m.detail[id] = Failed, "stopped"
+	m.cur, m.ask, m.done = StepSummary, nil, true
+	m.status[StepSummary] = Failed
+	m.result.Summary = steps.SummaryStopped(id.String(), why)
+	m.result.Cancelled = true
+	m.result.Outcome = steps.Outcome{Time: m.deps.Sys.Now(), Result: "CANCELLED", Step: id.String(), Model: m.model}
+	if m.opts.Yes {
+		return tea.Quit
+	}
+	return nil
 }
 
 // finish builds the summary and records the outcome.
