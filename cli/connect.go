@@ -92,15 +92,14 @@ func (a *app) runConnect(cmd *cobra.Command, opts connectOptions) error {
 		ok      bool
 		err     error
 	)
+	copts := steps.ConnectOptions{Yes: opts.Yes, Headless: opts.Headless, Browser: opts.Browser, Model: opts.Model, SkipTest: opts.SkipTest}
 	if a.plainMode(opts) {
-		r := &plainRun{ctx: ctx, d: d, opts: opts, in: a.io.In, out: a.io.ErrOut, res: a.io.Out}
-		outcome, err = r.run()
-		ok = err == nil && outcome.Result != "FAIL"
+		var res steps.ConnectResult
+		res, err = runPlain(ctx, d, copts, a.io.ErrOut, a.io.Out)
+		outcome, ok = res.Outcome, res.OK
 	} else {
 		var res wizard.Result
-		res, err = wizard.Run(ctx, d, wizard.Options{
-			Yes: opts.Yes, Headless: opts.Headless, Browser: opts.Browser, Model: opts.Model, SkipTest: opts.SkipTest,
-		}, wizard.IO{In: a.io.In, Out: a.io.Out})
+		res, err = wizard.Run(ctx, d, copts, wizard.IO{In: a.io.In, Out: a.io.Out})
 		outcome, ok = res.Outcome, res.OK
 		if err == nil && res.Cancelled {
 			err = context.Canceled

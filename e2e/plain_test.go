@@ -79,7 +79,7 @@ func TestPlainPipesKeepLogin(t *testing.T) {
 		t.Errorf("a usable login was kept, yet the login ran: %q", calls)
 	}
 	// A kept login needs no login method: OpenCode is not asked (issue 17).
-	wantPlainSteps(t, r.Stderr, "method: not needed for the stored login")
+	wantPlainSteps(t, r.Stderr, "· not needed for the stored login")
 	for _, c := range env.OpenCodeCalls() {
 		if strings.Contains(c, `"auth" "login"`) {
 			t.Errorf("a kept login still asked OpenCode: %s", c)
@@ -202,7 +202,7 @@ func TestPlainHeadlessDeviceYes(t *testing.T) {
 	if p.Stdout() != plainOK(env) {
 		t.Errorf("stdout:\n%q\nwant exactly:\n%q", p.Stdout(), plainOK(env))
 	}
-	wantPlainSteps(t, p.Stderr(), "headless session: --headless", "method: ChatGPT Pro/Plus (headless)", code, "ChatGPT login stored")
+	wantPlainSteps(t, p.Stderr(), "headless session: --headless", "· ChatGPT Pro/Plus (headless)", code, "ChatGPT login stored")
 	if calls := loginCalls(env); len(calls) != 1 || !strings.Contains(calls[0], deviceMethod) {
 		t.Errorf("login calls %q, want one device-code login", calls)
 	}
@@ -380,7 +380,7 @@ func TestPlainAPIKeyBackedUpBeforeLogin(t *testing.T) {
 	if b, _ := os.ReadFile(backups[0]); string(b) != original {
 		t.Error("the backup does not hold the original bytes")
 	}
-	wantPlainSteps(t, r.Stderr, "an OpenAI API key", "backed up "+env.AuthPath()+" to "+backups[0])
+	wantPlainSteps(t, r.Stderr, "an OpenAI API key", "Backed up "+env.AuthPath()+" to "+backups[0])
 	wantOAuthStored(t, env)
 	plainClean(t, env, r.Stdout, r.Stderr)
 }
@@ -415,7 +415,7 @@ func TestPlainLoginStartsWithoutDiscovery(t *testing.T) {
 		if r.Code != 0 || r.Stdout != plainOK(env) {
 			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 		}
-		wantPlainSteps(t, r.Stderr, "this OpenCode names its methods Codex browser (legacy), Codex device code (legacy), Manually enter API Key")
+		wantPlainSteps(t, r.Stderr, "This OpenCode names its login methods: Codex browser (legacy), Codex device code (legacy), Manually enter API Key")
 		var logins []string
 		for _, c := range env.OpenCodeCalls() {
 			if strings.Contains(c, `"auth" "login"`) {

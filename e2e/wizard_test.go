@@ -37,18 +37,6 @@ const (
 	notConnectedLine = "Not connected: OpenCode → OpenAI (ChatGPT Plus/Pro)"
 )
 
-// heidiBug skips a test that shows a known heidi bug, with its
-// description. HEIDI_E2E_BUGS=1 runs it anyway, to see it fail (or pass
-// once fixed).
-func heidiBug(t *testing.T, description string) {
-	t.Helper()
-	if os.Getenv("HEIDI_E2E_BUGS") == "1" {
-		t.Logf("known heidi bug, running anyway: %s", description)
-		return
-	}
-	t.Skip("heidi bug: " + description)
-}
-
 // desktopEnv is a graphical desktop session: DISPLAY set, no SSH/CI/WSL
 // variables (newEnv inherits nothing), and $BROWSER the fake browser.
 func desktopEnv(t *testing.T) *Env {

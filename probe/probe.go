@@ -59,6 +59,8 @@ type Sys struct {
 	// IsTerminal reports whether the file descriptor is a terminal.
 	IsTerminal func(fd uintptr) bool
 	Now        func() time.Time
+	// Hostname is this machine's name (nil: unknown).
+	Hostname func() (string, error)
 }
 
 // Default returns the real machine.
@@ -76,5 +78,6 @@ func Default() Sys {
 		PortFree:    portFree,
 		IsTerminal:  isTerminal,
 		Now:         time.Now,
+		Hostname:    os.Hostname,
 	}
 }

@@ -258,7 +258,7 @@ func (s *Server) runTest(ctx context.Context, req TestRequest) (TestResponse, st
 	models, err := steps.ListModels(ctx, s.deps)
 	if err != nil {
 		f := steps.ModelsFailure(err)
-		res := TestResponse{Step: f.Step, Error: redact.String(f.Why), Hints: f.Next}
+		res := TestResponse{Step: f.Step.String(), Error: redact.String(f.Why), Hints: f.Next}
 		return res, outcome(now(), res, ctx), statusFor(ctx)
 	}
 	want := ""
@@ -279,7 +279,7 @@ func (s *Server) runTest(ctx context.Context, req TestRequest) (TestResponse, st
 	cands, err := steps.TestCandidates(models, want, last)
 	if err != nil {
 		f := steps.ModelChoiceFailure(err)
-		res := TestResponse{Step: f.Step, Error: redact.String(f.Why), Hints: f.Next}
+		res := TestResponse{Step: f.Step.String(), Error: redact.String(f.Why), Hints: f.Next}
 		return res, outcome(now(), res, ctx), statusFor(ctx)
 	}
 	run := steps.TestWithFallback(ctx, s.deps, cands, nil)
@@ -294,7 +294,7 @@ func (s *Server) runTest(ctx context.Context, req TestRequest) (TestResponse, st
 	}
 	if !run.Pass {
 		f := steps.TestFailure(run)
-		res.Step, res.Class = f.Step, string(run.Class.Class)
+		res.Step, res.Class = f.Step.String(), string(run.Class.Class)
 		res.Error = redact.String(run.Why())
 		for _, h := range f.Next {
 			res.Hints = append(res.Hints, redact.String(h))

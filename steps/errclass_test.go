@@ -687,10 +687,10 @@ func TestFailuresOnce(t *testing.T) {
 		t.Errorf("a fresh login failed: %+v", f)
 	}
 	f := LoginFailure(Prereqs{}, probe.Paths{}, before, probe.Credential{}, LoginProgress{Error: "Failed to authorize: Token exchange failed: 400"}, MethodBrowser)
-	if f == nil || f.Step != "Login" || f.Why != "Login did not complete. OpenCode: Failed to authorize: Token exchange failed: 400" || len(f.Next) == 0 {
+	if f == nil || f.Step != StepLogin || f.Why != "Login did not complete. OpenCode: Failed to authorize: Token exchange failed: 400" || len(f.Next) == 0 {
 		t.Errorf("%+v", f)
 	}
-	if f := ModelsFailure(fmt.Errorf("x")); f.Step != "Models" || len(f.Next) != 2 {
+	if f := ModelsFailure(fmt.Errorf("x")); f.Step != StepModels || len(f.Next) != 2 {
 		t.Errorf("%+v", f)
 	}
 	r := TestReport{RunResult: RunResult{Model: "openai/gpt-5.4-mini", Err: "e"}, Class: Classify("Error: The usage limit has been reached")}

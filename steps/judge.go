@@ -8,12 +8,14 @@ import (
 
 // Failure is a step that stopped the connection: which step, why, and the
 // next steps, each sentence written once for every face (wizard, plain
-// mode, server). A start of issue 16's single connect flow.
+// mode, server). It is an error, so a step of Connect can return it.
 type Failure struct {
-	Step string
+	Step StepID
 	Why  string
 	Next []string
 }
+
+func (f *Failure) Error() string { return f.Why }
 
 // PrereqVerdict is what the prerequisites decide, apart from the missing
 // OpenCode (which the wizard can offer to install): a failure that stops
@@ -35,14 +37,14 @@ func JudgePrereqs(p Prereqs, forceHeadless, forceBrowser bool) PrereqVerdict {
 		v.Headless = false
 	}
 	if bad := KnownBad(p.OpenCode.Version); bad != nil {
-		v.Fail = &Failure{Step: "Prerequisites", Why: bad.Why(p.OpenCode.Version), Next: bad.MoveTo}
+		v.Fail = &Failure{Step: StepPrereq, Why: bad.Why(p.OpenCode.Version), Next: bad.MoveTo}
 		return v
 	}
 	if p.OpenCode.Version.IsZero() {
 		v.Notes = append(v.Notes, "Could not read OpenCode's version ("+p.OpenCode.Err+"); going on as if it has the built-in login.")
 	}
 	if p.NeedsPlugin() && !p.Npx.Found {
-		v.Fail = &Failure{Step: "Prerequisites",
+		v.Fail = &Failure{Step: StepPrereq,
 			Why:  fmt.Sprintf("OpenCode %s needs the opencode-openai-codex-auth plugin, which is installed with npx, and Node.js is not installed.", p.OpenCode.Version),
 			Next: NodeHints()}
 	}
@@ -51,7 +53,7 @@ func JudgePrereqs(p Prereqs, forceHeadless, forceBrowser bool) PrereqVerdict {
 
 // OpenCodeMissing is the failure when OpenCode is not installed.
 func OpenCodeMissing(goos string) *Failure {
-	return &Failure{Step: "Prerequisites", Why: "OpenCode is not installed.", Next: InstallHints(goos)}
+	return &Failure{Step: StepPrereq, Why: "OpenCode is not installed.", Next: InstallHints(goos)}
 }
 
 // LoginFailure judges a login that ended: nil when a fresh ChatGPT login
@@ -66,20 +68,20 @@ func LoginFailure(p Prereqs, paths probe.Paths, before, after probe.Credential, 
 	if progress.Error != "" {
 		why = "OpenCode: " + progress.Error
 	}
-	return &Failure{Step: "Login", Why: "Login did not complete. " + Sentence(why), Next: LoginHints(p, paths, progress, kind)}
+	return &Failure{Step: StepLogin, Why: "Login did not complete. " + Sentence(why), Next: LoginHints(p, paths, progress, kind)}
 }
 
 // ModelsFailure is `opencode models openai` failing.
 func ModelsFailure(err error) *Failure {
-	return &Failure{Step: "Models", Why: err.Error(), Next: []string{"Try it yourself: opencode models openai", "Then repair with: " + ConnectCommand}}
+	return &Failure{Step: StepModels, Why: err.Error(), Next: []string{"Try it yourself: opencode models openai", "Then repair with: " + ConnectCommand}}
 }
 
 // ModelChoiceFailure is a --model that OpenCode does not list.
 func ModelChoiceFailure(err error) *Failure {
-	return &Failure{Step: "Models", Why: err.Error(), Next: []string{"Pick a listed model with --model, or leave it out to let heidi choose"}}
+	return &Failure{Step: StepModels, Why: err.Error(), Next: []string{"Pick a listed model with --model, or leave it out to let heidi choose"}}
 }
 
 // TestFailure is a failed test run, classified.
 func TestFailure(r TestReport) *Failure {
-	return &Failure{Step: "Test run", Why: "Test run failed: " + r.Why(), Next: r.Hints()}
+	return &Failure{Step: StepTest, Why: "Test run failed: " + r.Why(), Next: r.Hints()}
 }

@@ -24,17 +24,19 @@ type LoginRun struct {
 	// Methods are the labels of OpenCode's "Unknown method … Available: …"
 	// answer, when the label was wrong (then nothing else happened).
 	Methods []string
+	// Transcript is what it printed, redacted, escapes stripped.
+	Transcript string
 }
 
-// RunLogin runs OpenCode's login for label without a pty (plain mode; with
+// RunLogin runs `opencode <args>` (OpenCode's login) without a pty (plain mode; with
 // -p/-m the real client needs no terminal). Everything it prints passes
 // through redaction on its way to out. onProgress is called when what the
 // login shows changes (a URL, a code). When ctx ends, a waiting browser login
 // is cancelled on its callback port, then the process group is killed.
-func RunLogin(ctx context.Context, d Deps, label string, stdin io.Reader, out io.Writer, onProgress func(LoginProgress)) (LoginRun, error) {
+func RunLogin(ctx context.Context, d Deps, args []string, stdin io.Reader, out io.Writer, onProgress func(LoginProgress)) (LoginRun, error) {
 	killCtx, kill := context.WithCancel(context.Background())
 	defer kill()
-	cmd := exec.CommandContext(killCtx, "opencode", LoginArgs(label)...)
+	cmd := exec.CommandContext(killCtx, "opencode", args...)
 	cmd.Env = append(d.Sys.Environ(), childEnv...)
 	cmd.Stdin = stdin
 	pr, pw, err := os.Pipe()
@@ -120,6 +122,7 @@ func RunLogin(ctx context.Context, d Deps, label string, stdin io.Reader, out io
 	mu.Lock()
 	run.Progress = ParseLogin(transcript.String())
 	run.Methods = ParseMethods(transcript.String())
+	run.Transcript = transcript.String()
 	mu.Unlock()
 	var ee *exec.ExitError
 	if werr != nil && !errors.As(werr, &ee) && !errors.Is(werr, exec.ErrWaitDelay) && !run.Cancelled {

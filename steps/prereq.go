@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"os"
 	"sync"
 
 	"github.com/heidi-cli/heidi/probe"
@@ -60,7 +59,9 @@ func CheckPrereqs(ctx context.Context, d Deps) Prereqs {
 	p.Ports = probe.CheckPorts(d.Sys)
 	p.Cred = probe.InspectAuth(d.Sys, d.Paths)
 	p.Config = probe.InspectConfig(d.Sys, d.Paths)
-	p.Hostname, _ = os.Hostname()
+	if d.Sys.Hostname != nil {
+		p.Hostname, _ = d.Sys.Hostname()
+	}
 	wg.Wait()
 	return p
 }

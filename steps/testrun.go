@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -81,4 +82,25 @@ func Tail(s string, n, max int) string {
 		out = "…" + out[len(out)-max:]
 	}
 	return out
+}
+
+// LastErrorLine is the last line of a child's transcript that says
+// "error", else its last line; redacted and short.
+func LastErrorLine(transcript string) string {
+	var last, lastErr string
+	for _, l := range strings.Split(ansi.Strip(transcript), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		last = l
+		if strings.Contains(strings.ToLower(l), "error") {
+			lastErr = l
+		}
+	}
+	l := redact.String(cmp.Or(lastErr, last))
+	if r := []rune(l); len(r) > 200 {
+		l = string(r[:199]) + "…"
+	}
+	return l
 }

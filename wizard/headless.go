@@ -16,18 +16,16 @@ import (
 // sideCols is the width of the code-and-QR column beside a device-code login.
 const sideCols = 34
 
-// enterGuide shows the headless guidance screen before any login.
-func (m *Model) enterGuide() tea.Cmd {
-	device := steps.PickMethod(m.methods, steps.MethodDevice)
-	m.routes = steps.HeadlessRoutes(m.deps.Sys, m.prereq, m.deps.Paths, device, m.methods == nil)
+// onGuide shows the headless guidance screen the flow asks for; with
+// --yes route 1 runs at once.
+func (m *Model) onGuide(msg guideMsg) (tea.Model, tea.Cmd) {
+	m.routes, m.guideWhy, m.guideAns = msg.g.Routes, msg.g.Why, msg.reply
 	m.guide = true
 	m.routeSel = 0
-	m.status[StepLogin] = NeedsUser
-	m.detail[StepLogin] = "headless: choose a route"
-	if m.opts.Yes && m.routes[0].Runnable {
-		return func() tea.Msg { return autoPickMsg{} }
+	if msg.g.Auto {
+		m.pickRoute(0)
 	}
-	return nil
+	return m, m.nextEvent()
 }
 
 func (m *Model) guideKey(ks string) (tea.Model, tea.Cmd) {
@@ -72,67 +70,38 @@ func (m *Model) routeRuns(r steps.Route) bool {
 	return false
 }
 
+// pickRoute answers the guide with route i when heidi can run it; the
+// others only say what to do.
 func (m *Model) pickRoute(i int) (tea.Model, tea.Cmd) {
 	m.routeSel = i
 	r := m.routes[i]
 	m.flash = ""
-	switch r.ID {
-	case steps.RouteDevice:
-		if !r.Runnable {
-			m.flash = "This OpenCode has no device-code login; pick another route."
-			return m, nil
-		}
+	switch {
+	case r.ID == steps.RouteDevice && !r.Runnable:
+		m.flash = "This OpenCode has no device-code login; pick another route."
+	case r.ID == steps.RouteCodex && !r.Runnable:
+		m.flash = "Codex is not installed: npm install -g @openai/codex"
+	case m.routeRuns(r):
 		m.guide = false
-		m.method, m.kind = steps.PickMethod(m.methods, steps.MethodDevice), steps.MethodDevice
-		return m, m.beginLogin()
-	case steps.RouteTunnel:
-		browser := steps.PickMethod(m.methods, steps.MethodBrowser)
-		if browser == "" && m.methods != nil {
-			m.flash = "This OpenCode has no browser login method."
-			return m, nil
+		ans := m.guideAns
+		m.guideAns = nil
+		if ans != nil {
+			ans <- i // buffered: the flow reads it
 		}
-		m.guide = false
-		m.method, m.kind = browser, steps.MethodBrowser
-		return m, m.beginLogin()
-	case steps.RouteCodex:
-		if !r.Runnable {
-			m.flash = "Codex is not installed: npm install -g @openai/codex"
-			return m, nil
-		}
-		m.guide = false
-		return m, m.startChild(childCodex, "codex", []string{"login", "--device-auth"}, "codex login --device-auth")
+		return m, nil
 	default:
 		m.flash = "Press c to copy the command above."
 	}
 	return m, nil
 }
 
-// onCodexExit comes back to the guide: Codex is signed in (or not), but
-// OpenCode still needs its own login.
-// reason is codex's own last error line (already redacted), shown with a
-// failure (issue 15 item 6: "failed (exit 1)" alone hid why).
-func (m *Model) onCodexExit(code int, left bool, reason string) (tea.Model, tea.Cmd) {
-	switch {
-	case left:
-		m.notes = append(m.notes, "Left codex login --device-auth.")
-	case code == 0:
-		m.notes = append(m.notes, "The Codex CLI is signed in. OpenCode keeps its own login: pick route 1 or 3 to connect OpenCode too.")
-	case reason != "":
-		m.notes = append(m.notes, fmt.Sprintf("codex login --device-auth failed (exit %d): %s", code, reason))
-	default:
-		m.notes = append(m.notes, fmt.Sprintf("codex login --device-auth failed (exit %d).", code))
-	}
-	m.guide = true
-	return m, nil
-}
-
 func (m *Model) guideBody() []string {
 	s := m.styles
 	var lines []string
-	for _, l := range steps.HeadlessWhy(m.prereq.Headless) {
+	for _, l := range m.guideWhy {
 		lines = append(lines, wrap(l, m.width-1)...)
 	}
-	if len(m.prereq.Headless.Reasons) == 0 {
+	if len(m.guideWhy) == 0 {
 		lines = []string{"You asked for the headless login (--headless). Pick a route:"}
 	}
 	lines = append(lines, "")
@@ -168,7 +137,7 @@ func (m *Model) deviceSide(rows int) []string {
 	s := m.styles
 	p := m.progress
 	if p.Code == "" {
-		if steps.PasteLogin(m.method, m.prereq, m.menu != nil) {
+		if m.childSpec.Paste {
 			// Manual URL Paste: no code comes (issue 15 item 12).
 			return append([]string{s.Title.Render("Paste the redirect URL")},
 				wrap(s.Subtle.Render("Open OpenCode's sign-in URL in any browser and sign in; copy the http://localhost:1455/… address the browser ends on and paste it here."), sideCols)...)

@@ -1,61 +1,47 @@
 // Package wizard is heidi's interactive connect wizard: the only Bubble Tea
-// model in heidi. It walks a typed step state machine and hosts interactive
-// children (OpenCode's login, the plugin installer) in a pty whose screen is
-// drawn live inside the wizard. All step logic is in package steps; this
-// package only sequences, renders and routes keys.
+// model in heidi. It presents the connect flow of package steps (every
+// decision and sentence is there) and hosts its interactive children
+// (OpenCode's login, the installers, codex) in a pty whose screen is drawn
+// live inside the wizard. This package only renders, answers and routes
+// keys.
 package wizard
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/heidi-cli/heidi/probe"
 	"github.com/heidi-cli/heidi/ptyrun"
 	"github.com/heidi-cli/heidi/steps"
 	"github.com/heidi-cli/heidi/theme"
 )
 
-// StepID names the wizard's steps, in order.
-type StepID uint8
-
-const (
-	StepPrereq StepID = iota
-	StepMethod
-	StepLogin
-	StepModels
-	StepTest
-	StepSummary
-	numSteps
+// The steps and their statuses are the connect flow's (steps.Connect).
+type (
+	StepID = steps.StepID
+	Status = steps.StepStatus
+	// Options are the connect command's flags.
+	Options = steps.ConnectOptions
 )
 
-var stepTitles = [numSteps]string{"Prerequisites", "Login method", "Login", "Models", "Test run", "Summary"}
-
-func (s StepID) String() string { return stepTitles[s] }
-
-// Status is where one step stands.
-type Status uint8
-
 const (
-	Pending Status = iota
-	Running
-	NeedsUser
-	Done
-	Failed
-	Skipped
-)
+	StepPrereq  = steps.StepPrereq
+	StepMethod  = steps.StepMethod
+	StepLogin   = steps.StepLogin
+	StepModels  = steps.StepModels
+	StepTest    = steps.StepTest
+	StepSummary = steps.StepSummary
+	numSteps    = steps.NumSteps
 
-// Options are the connect command's flags.
-type Options struct {
-	Yes      bool
-	Headless bool // --headless
-	Browser  bool // --browser
-	Model    string
-	SkipTest bool
-}
+	Pending   = steps.Pending
+	Running   = steps.Running
+	NeedsUser = steps.NeedsUser
+	Done      = steps.Done
+	Failed    = steps.Failed
+	Skipped   = steps.Skipped
+)
 
 // Result is what the wizard ends with.
 type Result struct {
@@ -66,30 +52,28 @@ type Result struct {
 }
 
 // childKind says what the embedded terminal is running.
-type childKind uint8
+type childKind = steps.ChildKind
 
 const (
-	childNone childKind = iota
-	childLogin
-	childPlugin
-	childInstall
-	childCodex
+	childNone    childKind = 0
+	childLogin             = steps.ChildLogin
+	childPlugin            = steps.ChildPlugin
+	childInstall           = steps.ChildInstall
+	childCodex             = steps.ChildCodex
 )
 
-// question is a choice the user must make (or --yes makes for them).
+// question is a choice the flow asks the user to make.
 type question struct {
 	prompt  []string
-	options []option
+	options []steps.Choice
 	cursor  int
+	reply   chan<- int
 }
 
-type option struct {
-	key   string // a single key that picks it
-	label string
-	act   func(m *Model) tea.Cmd
-}
-
-// Model is the wizard's state. It is the sole tea.Model of heidi.
+// Model is the wizard's state. It is the sole tea.Model of heidi. The
+// connect flow (steps.Connect) runs in a command's goroutine and reaches
+// the model only as messages; the model answers its questions and hosts
+// its children, and is itself touched only in Update.
 type Model struct {
 	ctx    context.Context
 	deps   steps.Deps
@@ -97,69 +81,47 @@ type Model struct {
 	styles theme.Styles
 	sup    *supervisor
 
+	// events carries the flow's calls to Update; flowStop ends the flow
+	// (ctrl+c); flowDone is closed when it has returned.
+	events   chan tea.Msg
+	flowCtx  context.Context
+	flowStop context.CancelFunc
+	flowDone chan struct{}
+	started1 bool // the flow was started
+
 	width, height int
 
 	cur     StepID
 	status  [numSteps]Status
 	detail  [numSteps]string // one line of result per step
+	stop    [numSteps]func() // esc ends this step's wait
 	started time.Time        // when the current long-running action started
 	now     time.Time
 
 	spin spinner.Model
 
-	prereq   steps.Prereqs
-	headless bool
-	methods  []string
-	method   string
-	// methodsLater: a usable login is stored, so the login methods are
-	// asked for only if the user chooses to log in again (issue 17: that
-	// call can wait a minute on OpenCode's catalogue fetch).
-	methodsLater bool
-	// loginAfterMethods: the methods were asked for after "log in again".
-	loginAfterMethods bool
-	// spec is `opencode models openai` started with the prerequisites: a
-	// kept login ends with that list (issue 17). Dropped by a login or a
-	// config repair, which change it.
-	spec *steps.ModelsFuture
-	// specs are all the lists started, ended and waited for at the end so
-	// no `opencode models` outlives heidi.
-	specs []*steps.ModelsFuture
-	// methodsGuessed: the labels come from steps.KnownMethods, not from
-	// OpenCode; a wrong guess is corrected from the login's own answer.
-	methodsGuessed bool
-	kind           steps.MethodKind
-	before         probe.Credential
-	models         []string
-	model          string
-	run            steps.TestReport
-	cands          []string // test models in the order they are tried
-	// trying is the model the test run is on now (it moves on when OpenAI
-	// refuses one for the plan); written by the run's goroutine.
-	trying  *atomic.Pointer[tryState]
-	runStop context.CancelFunc
-	// loginTries counts the failed browser logins offered a retry;
-	// loginExit is the last login child's exit code.
-	loginTries, loginExit int
-	// modelsStop gives up the model list (esc); modelsStopped: it was.
-	modelsStop    func()
-	modelsStopped bool
-	// testStopped: the user stopped the test run with esc.
-	testStopped bool
-	notes       []string // things done along the way (backups, repairs)
-	failMsg     string   // why the wizard failed
-	next        []string // what the user can do next
+	kind  steps.MethodKind // of the login that runs or ran
+	model string           // the test model tried now
+	run   steps.TestReport
+	// trying is the test run's attempt now (it moves on when OpenAI
+	// refuses a model for the plan).
+	trying *tryState
+	notes  []string // things done along the way (backups, repairs)
 
 	ask *question
 
-	guide     bool          // the headless guidance screen is up
-	guideSeen bool          // it was shown once this run
-	routes    []steps.Route // its routes
-	routeSel  int
-	codeAt    time.Time // when the device code appeared
+	guide    bool          // the headless guidance screen is up
+	guideWhy []string      // why this session looks headless
+	routes   []steps.Route // its routes
+	routeSel int
+	guideAns chan<- int
+	codeAt   time.Time // when the device code appeared
 
 	child      *ptyrun.Session
 	childWhat  childKind
 	childTitle string
+	childSpec  steps.Child
+	childReply chan<- steps.ChildResult
 	progress   steps.LoginProgress
 	menu       *steps.MenuDriver // drives OpenCode's menus when it has no -p/-m
 	failWhy    string            // why heidi ended the child itself

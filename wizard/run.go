@@ -90,12 +90,13 @@ func Run(ctx context.Context, deps steps.Deps, opts Options, term IO) (Result, e
 	}
 	p := tea.NewProgram(m, popts...)
 	final, err := p.Run()
+	m.flowStop()
 	m.sup.shutdown()
 	if fm, ok := final.(*Model); ok && fm != nil {
 		m = fm
 	}
-	if m.runStop != nil {
-		m.runStop()
+	if m.started1 {
+		<-m.flowDone // its children are ended with its context
 	}
 	if err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) || ctx.Err() != nil {
@@ -108,4 +109,72 @@ func Run(ctx context.Context, deps steps.Deps, opts Options, term IO) (Result, e
 
 func openBrowser(d steps.Deps, url string) tea.Cmd {
 	return func() tea.Msg { return browserMsg{steps.OpenBrowser(context.Background(), d.Sys, url)} }
+}
+
+// teaUI is the flow's side of the wizard: each call becomes a message to
+// Update (through Model.events); the calls that wait get their answer on a
+// channel of one, so Update never blocks.
+type teaUI struct {
+	ctx    context.Context
+	events chan<- tea.Msg
+}
+
+func (u *teaUI) send(msg tea.Msg) bool {
+	select {
+	case u.events <- msg:
+		return true
+	case <-u.ctx.Done():
+		return false
+	}
+}
+
+func (u *teaUI) Interactive() bool { return true }
+
+func (u *teaUI) Step(s steps.StepUpdate) { u.send(stepMsg(s)) }
+func (u *teaUI) Note(s string)           { u.send(noteMsg(s)) }
+
+// Log lines are plain mode's: the wizard's rows and notes already say them.
+func (u *teaUI) Log(string) {}
+
+func (u *teaUI) Trying(model string, refused []steps.Refusal) {
+	u.send(tryMsg{model: model, refused: refused})
+}
+
+func (u *teaUI) Ask(ctx context.Context, q steps.Question) (int, bool) {
+	reply := make(chan int, 1)
+	if !u.send(askMsg{q, reply}) {
+		return 0, false
+	}
+	select {
+	case i := <-reply:
+		return i, true
+	case <-ctx.Done():
+		return 0, false
+	}
+}
+
+func (u *teaUI) Guide(ctx context.Context, g steps.GuideScreen) (int, bool) {
+	reply := make(chan int, 1)
+	if !u.send(guideMsg{g, reply}) {
+		return 0, false
+	}
+	select {
+	case i := <-reply:
+		return i, true
+	case <-ctx.Done():
+		return 0, false
+	}
+}
+
+func (u *teaUI) Run(ctx context.Context, c steps.Child) steps.ChildResult {
+	reply := make(chan steps.ChildResult, 1)
+	if !u.send(runChildMsg{c, reply}) {
+		return steps.ChildResult{Exit: -1, Err: ctx.Err()}
+	}
+	select {
+	case r := <-reply:
+		return r
+	case <-ctx.Done():
+		return steps.ChildResult{Exit: -1, Err: ctx.Err()}
+	}
 }

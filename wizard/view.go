@@ -222,7 +222,7 @@ func (m *Model) body() []string {
 			if i == q.cursor {
 				mark, st = s.StepActive.Render(theme.GlyphArrow)+" ", s.Title
 			}
-			qs = append(qs, mark+st.Render(o.label)+" "+s.Hint.Render("("+o.key+")"))
+			qs = append(qs, mark+st.Render(o.Label)+" "+s.Hint.Render("("+o.Key+")"))
 		}
 		// The question and its choices come first; the checklist only if it fits.
 		if len(qs)+int(StepSummary)+1 <= m.bodyRows() {
@@ -276,10 +276,7 @@ func (m *Model) activity() string {
 }
 
 func (m *Model) tryingNow() *tryState {
-	if m.trying == nil {
-		return nil
-	}
-	return m.trying.Load()
+	return m.trying
 }
 
 // slowAfter is when a waiting step says why it still waits.

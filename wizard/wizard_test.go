@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/heidi-cli/heidi/probe"
 	"github.com/heidi-cli/heidi/steps"
+	"github.com/heidi-cli/heidi/steps/steptest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden screens")
@@ -50,46 +52,107 @@ func golden(t *testing.T, name string, m *Model) {
 	}
 }
 
-var fixedNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+var fixedNow = steptest.Now
 
-func testDeps(t *testing.T) steps.Deps {
-	home := "/home/ada"
-	sys := probe.Sys{
-		GOOS:        "linux",
-		Getenv:      func(k string) string { return map[string]string{"HOME": home}[k] },
-		Environ:     func() []string { return nil },
-		LookPath:    func(n string) (string, error) { return "", os.ErrNotExist },
-		FS:          probe.OSFS{},
-		Home:        home,
-		ProcVersion: func() string { return "" },
-		PortFree:    func(int) bool { return true },
-		IsTerminal:  func(uintptr) bool { return true },
-		Now:         func() time.Time { return fixedNow },
-	}
-	return steps.NewDeps(sys)
+// drive runs the real connect flow (steps.Connect) on a machine without
+// OpenCode (steptest) and feeds its calls to the model, as Run does.
+// Children are answered by child, not started.
+type drive struct {
+	t     *testing.T
+	m     *Model
+	mach  *steptest.Machine
+	done  chan steps.ConnectResult
+	child func(c steps.Child) steps.ChildResult
+	kids  []steps.Child
 }
+
+// start builds the model on a machine whose home shows as /home/ada;
+// setup changes the machine first. The flow runs until it waits for the
+// user or ends.
+func start(t *testing.T, opts Options, setup func(*steptest.Machine)) *drive {
+	t.Helper()
+	mach := steptest.NewMachineAt(t, "/home/ada")
+	if setup != nil {
+		setup(mach)
+	}
+	d := &drive{t: t, mach: mach, done: make(chan steps.ConnectResult, 1)}
+	d.m = New(context.Background(), steps.NewDeps(mach.Sys), opts)
+	d.m.now = fixedNow
+	d.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	return d
+}
+
+// size sets the terminal size before the flow starts.
+func (d *drive) size(w, h int) *drive {
+	d.m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return d
+}
+
+// go starts the flow and pumps it.
+func (d *drive) run() *drive {
+	m := d.m
+	ui := &teaUI{ctx: m.flowCtx, events: m.events}
+	go func() {
+		r := steps.Connect(m.flowCtx, m.deps, m.opts, ui)
+		close(m.flowDone)
+		d.done <- r
+	}()
+	d.t.Cleanup(func() { m.flowStop(); <-m.flowDone })
+	return d.pump(nil)
+}
+
+// pump feeds the flow's calls to the model until until reports true, the
+// flow waits for the user (a question, the guide), or it ends.
+func (d *drive) pump(until func(*Model) bool) *drive {
+	d.t.Helper()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	for {
+		if until != nil && until(d.m) {
+			return d
+		}
+		select {
+		case ev := <-d.m.events:
+			if c, ok := ev.(runChildMsg); ok {
+				d.kids = append(d.kids, c.c)
+				if d.child == nil {
+					d.t.Fatalf("the flow ran %s, and the test has no child for it", c.c.Title)
+				}
+				c.reply <- d.child(c.c)
+				continue
+			}
+			d.m.Update(ev)
+			if until == nil && (d.m.ask != nil || d.m.guide) {
+				return d
+			}
+		case r := <-d.done:
+			d.m.Update(flowDoneMsg{r})
+			return d
+		case <-timeout.C:
+			d.t.Fatalf("the flow is stuck at %v", d.m.cur)
+		}
+	}
+}
+
+// key presses a key and pumps the flow on.
+func (d *drive) key(s string) *drive {
+	d.t.Helper()
+	d.m.Update(key(s))
+	if d.m.done {
+		return d
+	}
+	return d.pump(nil)
+}
+
+func withLogin(t *testing.T) func(*steptest.Machine) {
+	return func(m *steptest.Machine) { m.WriteAuth(t, steptest.OAuthEntry) }
+}
+
+func headless(m *steptest.Machine) { m.Env["SSH_CONNECTION"] = "10.0.0.1 50000 10.0.0.2 22" }
 
 func newModel(t *testing.T, opts Options) *Model {
-	m := New(context.Background(), testDeps(t), opts)
-	m.now = fixedNow
-	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	return m
+	return start(t, opts, nil).m
 }
-
-func tool(name, v string) probe.Tool {
-	ver, _ := probe.ParseVersion(v)
-	return probe.Tool{Name: name, Path: "/usr/bin/" + name, Found: true, Version: ver}
-}
-
-func readyPrereqs() steps.Prereqs {
-	return steps.Prereqs{
-		OpenCode: tool("opencode", "1.18.33"), Node: tool("node", "v20.20.2"), Npx: tool("npx", "11.19.1"), Npm: tool("npm", "11.19.1"),
-		Ports: []probe.PortStatus{{Port: 1455, Free: true}, {Port: 1457, Free: true}},
-		Cred:  probe.Credential{Problem: probe.StoreMissing, Path: "/home/ada/.local/share/opencode/auth.json"},
-	}
-}
-
-var builtinLabels = []string{"ChatGPT Pro/Plus (browser)", "ChatGPT Pro/Plus (headless)", "Manually enter API Key"}
 
 func key(s string) tea.KeyPressMsg {
 	switch s {
@@ -110,15 +173,13 @@ func TestGoldenPrereqRunning(t *testing.T) {
 }
 
 func TestGoldenOpenCodeMissingOffersNpm(t *testing.T) {
-	m := newModel(t, Options{})
-	p := readyPrereqs()
-	p.OpenCode = probe.Tool{Name: "opencode"}
-	m.Update(prereqMsg{p})
+	d := start(t, Options{}, func(m *steptest.Machine) { m.Tools["opencode"] = false }).run()
+	m := d.m
 	if m.ask == nil || m.status[StepPrereq] != NeedsUser {
 		t.Fatalf("no install question; status %v", m.status[StepPrereq])
 	}
 	golden(t, "02-opencode-missing", m)
-	m.Update(key("n"))
+	d.key("n")
 	if !m.done || m.result.OK || m.status[StepPrereq] != Failed {
 		t.Fatalf("declining the install did not fail the step")
 	}
@@ -132,21 +193,23 @@ func TestGoldenOpenCodeMissingOffersNpm(t *testing.T) {
 }
 
 func TestOldOpenCodeWithoutNodeStops(t *testing.T) {
-	m := newModel(t, Options{})
-	p := readyPrereqs()
-	p.OpenCode = tool("opencode", "1.0.185")
-	p.Node, p.Npx, p.Npm = probe.Tool{}, probe.Tool{}, probe.Tool{}
-	m.Update(prereqMsg{p})
+	m := start(t, Options{}, func(m *steptest.Machine) {
+		m.Run.Answers["opencode --version"] = probe.Result{Stdout: []byte("1.0.185\n")}
+		m.Tools["node"], m.Tools["npx"], m.Tools["npm"] = false, false, false
+	}).run().m
 	if !m.done || m.status[StepPrereq] != Failed || !strings.Contains(strings.Join(m.result.Summary, "\n"), "Install Node.js") {
 		t.Fatalf("summary = %q", m.result.Summary)
 	}
 }
 
+func writeStaleConfig(t *testing.T) func(*steptest.Machine) {
+	return func(m *steptest.Machine) {
+		m.WriteFile(t, ".config/opencode/opencode.jsonc", `{"plugin":["opencode-openai-codex-auth"],"provider":{"openai":{}}}`)
+	}
+}
+
 func TestStaleConfigQuestion(t *testing.T) {
-	m := newModel(t, Options{})
-	p := readyPrereqs()
-	p.Config = probe.ConfigReport{Files: []probe.ConfigFile{{Path: "/home/ada/.config/opencode/opencode.jsonc", PluginEntries: []string{"opencode-openai-codex-auth"}, ProviderOpenAI: true}}}
-	m.Update(prereqMsg{p})
+	m := start(t, Options{}, writeStaleConfig(t)).run().m
 	if m.cur != StepMethod || m.ask == nil {
 		t.Fatalf("no stale-config question (cur %v)", m.cur)
 	}
@@ -154,45 +217,37 @@ func TestStaleConfigQuestion(t *testing.T) {
 }
 
 func TestYesPicksDefaultsWithoutPausing(t *testing.T) {
-	m := newModel(t, Options{Yes: true})
-	p := readyPrereqs()
-	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true, Account: "acct…000"}
-	_, cmd := m.Update(prereqMsg{p})
-	if m.ask == nil || cmd == nil {
-		t.Fatal("no keep-or-login question")
-	}
-	if msg := cmd(); msg != (autoPickMsg{}) {
-		t.Fatalf("--yes did not auto-pick, got %T", msg)
-	}
-	m.Update(autoPickMsg{})
-	if m.status[StepLogin] != Skipped || m.cur != StepModels {
-		t.Fatalf("--yes did not keep the existing login: login %v, cur %v", m.status[StepLogin], m.cur)
+	m := start(t, Options{Yes: true}, withLogin(t)).run().m
+	if m.status[StepLogin] != Skipped || !m.done || !m.result.OK {
+		t.Fatalf("--yes did not keep the existing login: login %v, cur %v, summary %q", m.status[StepLogin], m.cur, m.result.Summary)
 	}
 }
 
 func TestHappyPathToSummary(t *testing.T) {
-	m := newModel(t, Options{})
-	p := readyPrereqs()
-	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true, Account: "acct…000"}
-	m.Update(prereqMsg{p})
+	hold := make(chan struct{})
+	d := start(t, Options{}, func(m *steptest.Machine) {
+		withLogin(t)(m)
+		m.Run.Answers["opencode models openai"] = probe.Result{Stdout: []byte("openai/gpt-5.3-codex-spark\nopenai/gpt-5.4\n")}
+		m.Run.Answers["opencode run say ok --model=openai/gpt-5.4"] = probe.Result{Stdout: []byte("ok\n")}
+		m.Run.Hold = map[string]chan struct{}{"opencode run say ok --model=openai/gpt-5.4": hold}
+	}).run()
+	m := d.m
 	// A usable login is stored: OpenCode is not asked for its login methods
 	// unless the user logs in again (issue 17).
-	if m.method != "" || m.methods != nil || !m.methodsLater || m.status[StepMethod] != Done || m.ask == nil {
-		t.Fatalf("method %q, methods %q, later %v, method step %v, ask %v", m.method, m.methods, m.methodsLater, m.status[StepMethod], m.ask != nil)
+	if d.mach.Run.Called("opencode auth login") || m.status[StepMethod] != Done || m.ask == nil {
+		t.Fatalf("calls %q, method step %v, ask %v", d.mach.Run.Calls(), m.status[StepMethod], m.ask != nil)
 	}
 	golden(t, "05-keep-login", m)
 	m.Update(key("k"))
-	if m.cur != StepModels {
-		t.Fatalf("cur = %v", m.cur)
-	}
-	m.Update(modelsMsg{models: []string{"openai/gpt-5.3-codex-spark", "openai/gpt-5.4"}})
+	d.pump(func(m *Model) bool { return m.cur == StepTest && m.trying != nil })
 	// The Pro-only preview listed first is not the one tested (issue 14).
-	if m.cur != StepTest || m.model != "openai/gpt-5.4" {
+	if m.model != "openai/gpt-5.4" {
 		t.Fatalf("cur %v model %q", m.cur, m.model)
 	}
-	m.now = fixedNow.Add(12 * time.Second)
+	m.now = m.started.Add(12 * time.Second)
 	golden(t, "06-test-running", m)
-	m.Update(runMsg{steps.TestReport{RunResult: steps.RunResult{Pass: true, Model: m.model, Duration: 4200 * time.Millisecond}}})
+	close(hold)
+	d.pump(nil)
 	want := []string{
 		"Connected: OpenCode → OpenAI (ChatGPT Plus/Pro)",
 		"Auth file: /home/ada/.local/share/opencode/auth.json",
@@ -208,44 +263,35 @@ func TestHappyPathToSummary(t *testing.T) {
 	}
 }
 
-// TestLogInAgainAsksForMethodsThen: choosing "log in again" asks OpenCode
-// for its methods first, then starts the login without asking again.
+// TestLogInAgainAsksForMethodsThen: choosing "log in again" runs the login
+// with the method of this release (it was not needed before).
 func TestLogInAgainAsksForMethodsThen(t *testing.T) {
-	m := newModel(t, Options{})
-	p := readyPrereqs()
-	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true}
-	m.Update(prereqMsg{p})
-	if _, cmd := m.Update(key("l")); cmd == nil || !m.loginAfterMethods || m.methodsLater || m.ask != nil {
-		t.Fatalf("after l: cmd %v, loginAfterMethods %v, methodsLater %v", cmd != nil, m.loginAfterMethods, m.methodsLater)
+	d := start(t, Options{}, withLogin(t)).run()
+	d.child = func(c steps.Child) steps.ChildResult { return steps.ChildResult{Exit: 1} }
+	d.key("l")
+	if len(d.kids) != 1 || d.kids[0].Args[len(d.kids[0].Args)-1] != "ChatGPT Pro/Plus (browser)" {
+		t.Fatalf("children %+v", d.kids)
 	}
-	if !strings.Contains(m.detail[StepLogin], "login methods") {
-		t.Errorf("login detail %q", m.detail[StepLogin])
+	if !strings.HasSuffix(d.m.detail[StepMethod], " · ChatGPT Pro/Plus (browser)") {
+		t.Errorf("method detail %q", d.m.detail[StepMethod])
 	}
 }
 
 func TestModelFlagMustBeListed(t *testing.T) {
-	m := newModel(t, Options{Model: "gpt-9"})
-	p := readyPrereqs()
-	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true}
-	m.Update(prereqMsg{p})
-	m.Update(key("k"))
-	m.Update(modelsMsg{models: []string{"openai/gpt-5.4"}})
-	if m.status[StepModels] != Failed || !strings.Contains(m.failMsg, "openai/gpt-9") {
-		t.Fatalf("failMsg %q", m.failMsg)
+	m := start(t, Options{Model: "gpt-9"}, withLogin(t)).run().key("k").m
+	if m.status[StepModels] != Failed || !strings.Contains(strings.Join(m.result.Summary, "\n"), "openai/gpt-9") {
+		t.Fatalf("summary %q", m.result.Summary)
 	}
 }
 
 func TestTestRunFailureSummary(t *testing.T) {
-	m := newModel(t, Options{})
-	p := readyPrereqs()
-	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true}
-	m.Update(prereqMsg{p})
-	m.Update(key("k"))
-	m.Update(modelsMsg{models: []string{"openai/gpt-5.4"}})
-	run := steps.RunResult{Model: "openai/gpt-5.4", Err: "`opencode run` failed (exit 1): Error: Cannot connect to API: Unable to connect. Is the computer able to access the url?",
-		Tail: "> build · gpt-5.4\nError: Cannot connect to API: Unable to connect. Is the computer able to access the url?"}
-	m.Update(runMsg{steps.TestReport{RunResult: run, Class: steps.Classify(run.Err + "\n" + run.Tail)}})
-	if m.result.OK || !contains(m.result.Summary, "Test run: FAIL") {
+	m := start(t, Options{}, func(m *steptest.Machine) {
+		withLogin(t)(m)
+		m.Run.Answers["opencode models openai"] = probe.Result{Stdout: []byte("openai/gpt-5.4\n")}
+		m.Run.Answers["opencode run say ok --model=openai/gpt-5.4"] = probe.Result{ExitCode: 1,
+			Stdout: []byte("> build · gpt-5.4\nError: Cannot connect to API: Unable to connect. Is the computer able to access the url?\n")}
+	}).run().key("k").m
+	if m.result.OK || !slices.Contains(m.result.Summary, "Test run: FAIL") {
 		t.Fatalf("summary = %q", m.result.Summary)
 	}
 	if m.result.Outcome.Result != "FAIL" || m.result.Outcome.Step != "Test run" {
@@ -255,19 +301,18 @@ func TestTestRunFailureSummary(t *testing.T) {
 }
 
 func TestHeadlessPicksDeviceMethod(t *testing.T) {
-	m := newModel(t, Options{})
-	p := readyPrereqs()
-	p.Headless = probe.Headless{Headless: true, SSH: true, Reasons: []string{"SSH session (SSH_CONNECTION is set)"}}
-	m.Update(prereqMsg{p})
-	m.Update(methodsMsg{labels: builtinLabels})
-	if m.method != "ChatGPT Pro/Plus (headless)" {
-		t.Fatalf("method = %q", m.method)
+	fail := func(c steps.Child) steps.ChildResult { return steps.ChildResult{Exit: 1} }
+	d := start(t, Options{Yes: true}, headless)
+	d.child = fail
+	d.run()
+	if len(d.kids) == 0 || d.kids[0].Args[len(d.kids[0].Args)-1] != "ChatGPT Pro/Plus (headless)" {
+		t.Fatalf("children %+v", d.kids)
 	}
-	b := New(context.Background(), testDeps(t), Options{Browser: true})
-	b.Update(prereqMsg{p})
-	b.Update(methodsMsg{labels: builtinLabels})
-	if b.method != "ChatGPT Pro/Plus (browser)" {
-		t.Fatalf("--browser method = %q", b.method)
+	b := start(t, Options{Browser: true, Yes: true}, headless)
+	b.child = fail
+	b.run()
+	if len(b.kids) == 0 || b.kids[0].Args[len(b.kids[0].Args)-1] != "ChatGPT Pro/Plus (browser)" {
+		t.Fatalf("--browser children %+v", b.kids)
 	}
 }
 
@@ -277,12 +322,13 @@ func TestCtrlCCancels(t *testing.T) {
 	if cmd == nil || !m.result.Cancelled || m.result.Outcome.Result != "CANCELLED" {
 		t.Fatalf("ctrl+c: cancelled=%v outcome=%+v", m.result.Cancelled, m.result.Outcome)
 	}
+	if m.flowCtx.Err() == nil {
+		t.Fatal("ctrl+c did not stop the flow")
+	}
 }
 
 func TestTinyTerminal(t *testing.T) {
-	m := New(context.Background(), testDeps(t), Options{})
-	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
-	m.Update(prereqMsg{readyPrereqs()})
+	m := start(t, Options{}, writeStaleConfig(t)).size(40, 10).run().m
 	out := ansi.Strip(m.View().Content)
 	lines := strings.Split(out, "\n")
 	if len(lines) != 10 {
@@ -298,17 +344,9 @@ func TestTinyTerminal(t *testing.T) {
 	}
 }
 
-func headlessPrereqs() steps.Prereqs {
-	p := readyPrereqs()
-	p.Headless = probe.Headless{Headless: true, SSH: true, Reasons: []string{"SSH session (SSH_CONNECTION is set)"}}
-	p.Hostname = "build-box"
-	return p
-}
-
 func TestGoldenHeadlessGuide(t *testing.T) {
-	m := newModel(t, Options{})
-	m.Update(prereqMsg{headlessPrereqs()})
-	m.Update(methodsMsg{labels: builtinLabels})
+	d := start(t, Options{}, headless).run()
+	m := d.m
 	if !m.guide || m.child != nil || len(m.routes) != 5 {
 		t.Fatalf("guide=%v routes=%d", m.guide, len(m.routes))
 	}
@@ -320,19 +358,21 @@ func TestGoldenHeadlessGuide(t *testing.T) {
 	if _, cmd := m.Update(key("3")); cmd != nil || !m.guide || m.routeSel != 2 {
 		t.Fatalf("3 did more than select: cmd %v, guide %v, sel %d", cmd != nil, m.guide, m.routeSel)
 	}
+	hold := make(chan steps.ChildResult, 1)
+	d.child = func(c steps.Child) steps.ChildResult { return <-hold }
 	m.Update(key("enter"))
-	if !strings.HasSuffix(m.detail[StepMethod], " · ChatGPT Pro/Plus (browser)") {
+	hold <- steps.ChildResult{Exit: 1}
+	d.pump(func(m *Model) bool { return len(d.kids) > 0 })
+	if !strings.Contains(m.detail[StepMethod], " · ChatGPT Pro/Plus (browser)") {
 		t.Errorf("the Login method row names %q, not the method that runs (issue 15 item 7)", m.detail[StepMethod])
 	}
-	if m.guide || m.method != "ChatGPT Pro/Plus (browser)" {
-		t.Fatalf("route 3 did not start the browser login: guide=%v method=%q", m.guide, m.method)
+	if len(d.kids) != 1 || d.kids[0].Method != steps.MethodBrowser {
+		t.Fatalf("route 3 did not start the browser login: children=%+v", d.kids)
 	}
 }
 
 func TestGuideRouteDetails(t *testing.T) {
-	m := newModel(t, Options{})
-	m.Update(prereqMsg{headlessPrereqs()})
-	m.Update(methodsMsg{labels: builtinLabels})
+	m := start(t, Options{}, headless).run().m
 	m.Update(key("down"))
 	m.Update(key("down"))
 	m.Update(key("down"))
@@ -344,15 +384,14 @@ func TestGuideRouteDetails(t *testing.T) {
 }
 
 func TestHeadlessYesRunsDeviceLogin(t *testing.T) {
-	m := newModel(t, Options{Yes: true})
-	m.Update(prereqMsg{headlessPrereqs()})
-	_, cmd := m.Update(methodsMsg{labels: builtinLabels})
-	if cmd == nil || cmd() != (autoPickMsg{}) {
-		t.Fatal("--yes did not pick route 1 by itself")
+	d := start(t, Options{Yes: true}, headless)
+	d.child = func(c steps.Child) steps.ChildResult {
+		d.mach.WriteAuth(t, steptest.OAuthEntry)
+		return steps.ChildResult{Transcript: steptest.DeviceTranscript}
 	}
-	m.Update(autoPickMsg{})
-	if m.guide || m.method != "ChatGPT Pro/Plus (headless)" || m.kind != steps.MethodDevice {
-		t.Fatalf("guide=%v method=%q", m.guide, m.method)
+	m := d.run().m
+	if m.guide || len(d.kids) != 1 || d.kids[0].Method != steps.MethodDevice {
+		t.Fatalf("guide=%v children=%+v summary %q", m.guide, d.kids, m.result.Summary)
 	}
 }
 
@@ -425,13 +464,19 @@ func TestCommandLinesBreakBetweenArguments(t *testing.T) {
 }
 
 func TestCodexFailureSaysWhy(t *testing.T) {
-	m := newModel(t, Options{})
-	m.Update(prereqMsg{headlessPrereqs()})
-	m.Update(methodsMsg{labels: builtinLabels})
-	reason := lastErrorLine("Welcome to Codex\r\nError logging in: error sending request for url (https://auth.openai.com/api/accounts/deviceauth/usercode)\r\n\r\n")
-	m.onCodexExit(1, false, reason)
-	if got := strings.Join(m.notes, "\n"); !strings.Contains(got, "failed (exit 1): Error logging in: error sending request for url") {
-		t.Fatalf("notes %q", got)
+	d := start(t, Options{}, func(m *steptest.Machine) {
+		headless(m)
+		m.Tools["codex"] = true
+		m.Run.Answers["codex --version"] = probe.Result{Stdout: []byte("codex-cli 0.77.0\n")}
+	}).run()
+	d.child = func(c steps.Child) steps.ChildResult {
+		return steps.ChildResult{Exit: 1, Transcript: "Welcome to Codex\r\nError logging in: error sending request for url (https://auth.openai.com/api/accounts/deviceauth/usercode)\r\n\r\n"}
+	}
+	d.m.Update(key("2"))
+	d.m.Update(key("enter"))
+	d.pump(func(m *Model) bool { return len(m.notes) > 0 && m.guide })
+	if got := strings.Join(d.m.notes, "\n"); !strings.Contains(got, "failed (exit 1): Error logging in: error sending request for url") || !d.m.guide {
+		t.Fatalf("guide %v, notes %q", d.m.guide, got)
 	}
 }
 
@@ -440,10 +485,7 @@ func TestCodexFailureSaysWhy(t *testing.T) {
 // item 5: at 60×20 it was cut to "ct…").
 func TestFooterKeepsTheQuitKey(t *testing.T) {
 	for _, w := range []int{40, 60, 100} {
-		m := newModel(t, Options{})
-		m.Update(tea.WindowSizeMsg{Width: w, Height: 20})
-		m.Update(prereqMsg{headlessPrereqs()})
-		m.Update(methodsMsg{labels: builtinLabels})
+		m := start(t, Options{}, headless).size(w, 20).run().m
 		f := ansi.Strip(m.footer())
 		last := f[strings.LastIndex(f, "\n")+1:]
 		if !strings.Contains(last, "ctrl+c quit") || ansi.StringWidth(last) > w || strings.Contains(last, "…") {
@@ -461,30 +503,18 @@ func TestFooterKeepsTheQuitKey(t *testing.T) {
 // split, and the footer keeps its quit key (issue 15 item 2).
 func TestGoldenWidths(t *testing.T) {
 	for _, w := range []int{60, 80, 100} {
-		m := newModel(t, Options{})
-		m.Update(tea.WindowSizeMsg{Width: w, Height: 30})
-		m.Update(prereqMsg{headlessPrereqs()})
-		m.Update(methodsMsg{labels: builtinLabels})
+		m := start(t, Options{}, headless).size(w, 30).run().m
 		for range 3 {
 			m.Update(key("down"))
 		}
 		golden(t, fmt.Sprintf("11-guide-copy-%d", w), m)
 		screen := ansi.Strip(m.View().Content)
-		checkScreen(t, w, screen, []string{"scp", "~/.local/share/opencode/auth.json", "<user>@build-box:/home/ada/.local/share/opencode/auth.json"})
+		checkScreen(t, w, screen, []string{"scp", "~/.local/share/opencode/auth.json", "<user>@10.0.0.2:/home/ada/.local/share/opencode/auth.json"})
 
-		f := newModel(t, Options{})
-		f.Update(tea.WindowSizeMsg{Width: w, Height: 30})
-		f.Update(prereqMsg{tool0Prereqs()})
+		f := start(t, Options{}, func(m *steptest.Machine) { m.Tools["opencode"], m.Tools["npm"] = false, false }).size(w, 30).run().m
 		golden(t, fmt.Sprintf("12-missing-summary-%d", w), f)
 		checkScreen(t, w, ansi.Strip(f.View().Content), []string{"npm install -g opencode-ai", "https://github.com/heidi-cli/heidi/blob/main/docs/troubleshooting.md"})
 	}
-}
-
-func tool0Prereqs() steps.Prereqs {
-	p := readyPrereqs()
-	p.OpenCode = probe.Tool{Name: "opencode"}
-	p.Npm = probe.Tool{}
-	return p
 }
 
 // checkScreen: lines fit, and each of whole appears unbroken on one line.
@@ -509,14 +539,15 @@ func checkScreen(t *testing.T, w int, screen string, whole []string) {
 // TestSlowModelsSaysWhy: a models call still running after 10 s says why
 // and when heidi gives up, instead of a silent spinner.
 func TestSlowModelsSaysWhy(t *testing.T) {
-	m := newModel(t, Options{})
-	p := readyPrereqs()
-	p.Cred = probe.Credential{Present: true, Type: probe.CredOAuth, EntryOK: true, HasRefresh: true, HasAccess: true}
-	m.Update(prereqMsg{p})
+	hold := make(chan struct{})
+	d := start(t, Options{}, func(m *steptest.Machine) {
+		withLogin(t)(m)
+		m.Run.Hold = map[string]chan struct{}{"opencode models openai": hold}
+	}).run()
+	defer close(hold)
+	m := d.m
 	m.Update(key("k"))
-	if m.cur != StepModels {
-		t.Fatalf("cur %v", m.cur)
-	}
+	d.pump(func(m *Model) bool { return m.cur == StepModels && m.status[StepModels] == Running })
 	m.now = m.started.Add(5 * time.Second)
 	if strings.Contains(ansi.Strip(m.View().Content), "Still waiting") {
 		t.Error("says it is slow after 5 s")
@@ -525,15 +556,18 @@ func TestSlowModelsSaysWhy(t *testing.T) {
 	if out := ansi.Strip(m.View().Content); !strings.Contains(out, "Still waiting for OpenCode") || !strings.Contains(out, "gives up at 45s") {
 		t.Errorf("after 12 s:\n%s", out)
 	}
+	// esc gives up: the run ends CANCELLED, with no advice (issue 17).
+	m.Update(key("esc"))
+	d.pump(nil)
+	if !m.result.Cancelled || m.result.Outcome.Step != "Models" || !slices.Contains(m.result.Summary, "Models: CANCELLED") {
+		t.Fatalf("after esc: %+v %q", m.result.Outcome, m.result.Summary)
+	}
 }
 
 // TestCutBodySaysSo: on a small terminal the guide's body does not vanish
 // without a word: the last row says how many lines are below.
 func TestCutBodySaysSo(t *testing.T) {
-	m := newModel(t, Options{})
-	m.Update(tea.WindowSizeMsg{Width: 60, Height: 14})
-	m.Update(prereqMsg{headlessPrereqs()})
-	m.Update(methodsMsg{labels: builtinLabels})
+	m := start(t, Options{}, headless).size(60, 14).run().m
 	out := ansi.Strip(m.View().Content)
 	if !regexp.MustCompile(`↓ \d+ more lines? below: enlarge the window`).MatchString(out) {
 		t.Errorf("a cut body gives no hint at 60×14:\n%s", out)
@@ -541,10 +575,7 @@ func TestCutBodySaysSo(t *testing.T) {
 	if !strings.Contains(out, "ctrl+c quit") {
 		t.Errorf("the footer lost the quit key:\n%s", out)
 	}
-	big := newModel(t, Options{})
-	big.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
-	big.Update(prereqMsg{headlessPrereqs()})
-	big.Update(methodsMsg{labels: builtinLabels})
+	big := start(t, Options{}, headless).size(100, 40).run().m
 	if strings.Contains(ansi.Strip(big.View().Content), "more lines below") {
 		t.Error("a body that fits says it was cut")
 	}

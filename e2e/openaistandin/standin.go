@@ -503,7 +503,6 @@ func (b *bufferedConn) Close() error {
 type chanListener struct {
 	addr net.Addr
 	ch   chan net.Conn
-	mu   sync.Mutex
 	done chan struct{}
 	once sync.Once
 }
