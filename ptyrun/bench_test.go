@@ -82,9 +82,8 @@ func BenchmarkThroughput(b *testing.B) {
 }
 
 // BenchmarkStages measures the per-byte stages of the output path on the
-// same 20 MB, in memory: the transcript, the jump-scroll scan (1 MB
-// batches, as the queue delivers them under load), and x/vt itself on
-// the first 2 MB (what jump scroll saves).
+// same 20 MB, in memory: the transcript, a batch shown, and x/vt itself
+// on the first 2 MB.
 func BenchmarkStages(b *testing.B) {
 	path, size := benchFile(b)
 	data, err := os.ReadFile(path)
@@ -109,32 +108,16 @@ func BenchmarkStages(b *testing.B) {
 			}
 		}
 	})
-	b.Run("jumpscan", func(b *testing.B) {
-		b.SetBytes(size)
-		for range b.N {
-			j := newJumper()
-			j.start(0, 0, 120, 40, 0)
-			for i := 0; i < len(data); i += maxPending {
-				j.newBatch()
-				j.synced = true
-				j.run(data[i:min(i+maxPending, len(data))], 0)
-			}
-		}
-	})
 	b.Run("show", func(b *testing.B) {
 		// Everything the output goroutine does with a batch but the
-		// Filter: transcript, jump-scroll scan, stand-ins, the emulator
-		// for the tails; 512 KiB batches, and a render after each (a
-		// consumer renders about once a batch under load).
+		// Filter (transcript, emulator, floods drawn from their end); 512
+		// KiB batches, and a render after each.
 		b.SetBytes(size)
 		for range b.N {
-			s := &Session{em: newEmulator(120, 40), jump: newJumper(), cols: 120, rows: 40}
-			for i := 0; i < len(data); i += maxPending / 2 {
-				s.show(data[i:min(i+maxPending/2, len(data))])
+			s := &Session{em: newEmulator(120, 40), cols: 120, rows: 40}
+			for i := 0; i < len(data); i += maxPending / 4 {
+				s.show(data[i:min(i+maxPending/4, len(data))])
 				_ = s.Render()
-			}
-			if s.Jumped() < size/2 {
-				b.Fatalf("jumped %d of %d bytes", s.Jumped(), size)
 			}
 		}
 	})

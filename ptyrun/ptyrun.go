@@ -8,9 +8,10 @@
 // (secret redaction) into the transcript and the emulator, then sends a
 // coalescing notification on Updates. The consumer
 // renders when notified (Render, Text, Cursor); nothing renders per read.
-// When the child prints faster than the emulator draws, the batches grow
-// and lines that would scroll away unseen are not drawn (jump scroll, see
-// jump.go). Input (keys, text, pastes, raw bytes) is queued without
+// When the child floods (a batch far larger than anything a login prints),
+// only the end of the batch is drawn, so the emulator never holds the
+// screen for long: keys and frames go on, and memory stays bounded by the
+// queue. Input (keys, text, pastes, raw bytes) is queued without
 // blocking the caller and reaches the child in order through one writer;
 // the emulator's replies to terminal queries (DA1, CPR, …) travel the same
 // path, so queries are always answered and never block the emulator.
@@ -82,18 +83,18 @@ const (
 	drainQuiet = 250 * time.Millisecond
 	drainMax   = 2 * time.Second
 	readSize   = 32 << 10
-	// maxPending bounds the queue between the reader and the rest, and so
-	// how much one batch can jump. A reader that finds it full waits, and
-	// so does the child. Half of it is about what a fast child gets
-	// through in a frame (1 MB at 60 MB/s), so under load outputLoop takes
-	// about one batch a frame rather than two or three: each batch draws a
-	// screenful, and at most one a frame is seen.
+	// maxPending bounds the queue between the reader and the rest. A
+	// reader that finds it full waits, and so does the child.
 	maxPending = 2 << 20
 	// filterPiece is how much of a batch goes through the Filter at once.
 	filterPiece = 64 << 10
-	// paceBatch and paceEvery: see outputLoop.
-	paceBatch = 64 << 10
-	paceEvery = 16 * time.Millisecond
+	// floodBatch: a batch above this is a flood (a whole real login prints
+	// about 7 KB, in small batches over seconds); only its last floodTail
+	// bytes or so are drawn, from a line start (see draw). x/vt draws about
+	// 3 MB/s here, so a tail holds the screen for about 3 ms, well inside
+	// a frame (bench figure 3).
+	floodBatch = 16 << 10
+	floodTail  = 8 << 10
 )
 
 // Session is a child process running in a pty, seen through an emulator.
@@ -114,8 +115,7 @@ type Session struct {
 	tr        transcript
 	emuPanics int
 	lastPanic string
-	jump      *jumper
-	jumped    int64 // bytes not drawn by jump scroll
+	dropped   int64 // bytes of floods not drawn
 
 	raw     *byteQueue // reader -> outputLoop
 	emuDone chan struct{}
@@ -187,7 +187,6 @@ func Start(spec Spec) (*Session, error) {
 		out:     newQueue[[]byte](),
 		em:      em,
 		pw:      pw,
-		jump:    newJumper(),
 		emuDone: make(chan struct{}),
 		raw:     newByteQueue(maxPending),
 	}
@@ -312,7 +311,6 @@ func (s *Session) Resize(cols, rows int) {
 	}
 	_ = setSize(s.ptmx, cols, rows) // fails harmlessly once the pty is closed
 	s.guard(func() { s.em.Resize(cols, rows) })
-	s.jump.unsync()
 	s.cols, s.rows = cols, rows
 	s.notify()
 }
@@ -500,7 +498,6 @@ func (s *Session) outputLoop() {
 	for {
 		var closed, poked bool
 		batch, closed, poked = s.raw.take(batch)
-		start := time.Now()
 		switch {
 		case len(batch) > 0 && s.filter == nil:
 			s.show(batch)
@@ -532,16 +529,6 @@ func (s *Session) outputLoop() {
 		case poked && s.filter != nil:
 			s.show(s.filter.Flush())
 		}
-		// While the child streams, take a batch about once a frame: each
-		// costs a screenful of scrolling however large it is, and every
-		// wake-up costs too, so fewer, larger batches leave the CPU to the
-		// child; a consumer renders at most once a frame anyway. The wait
-		// ends early when the queue is half full, so it never holds the
-		// child up. Typing and prompts come in small batches and are not
-		// held.
-		if len(batch) >= paceBatch {
-			s.raw.waitFill(s.raw.max/2, start.Add(paceEvery))
-		}
 	}
 }
 
@@ -559,43 +546,28 @@ func (s *Session) show(p []byte) {
 	s.notify()
 }
 
-// draw feeds a batch to the emulator through the jump-scroll model. If
-// the emulator panicked (its parser was reset, so the model's parser may
-// disagree with it) or the model did, jump scroll stays off. Called with
-// mu held.
+// draw feeds a batch to the emulator. Of a flood it draws only the end:
+// the last floodTail bytes, from the first line start in them (a CAN first
+// puts the parser back to ground). The lines before would have scrolled
+// away unseen; the transcript keeps them all. Called with mu held.
 func (s *Session) draw(p []byte) {
-	j := s.jump
-	if j.broken {
-		s.writeEmu(p)
-		return
-	}
-	panics := s.emuPanics
-	defer func() {
-		if r := recover(); r != nil {
-			s.emuPanics++
-			s.lastPanic = fmt.Sprint("jump scroll: ", r)
-			j.broken = true
-			j.unsync()
+	if len(p) > floodBatch {
+		cut := len(p) - floodTail
+		if i := bytes.IndexByte(p[cut:], '\n'); i >= 0 {
+			cut += i + 1
 		}
-	}()
-	cursor := func() (int, int) {
-		var x, y int
-		s.guard(func() { p := s.em.CursorPosition(); x, y = p.X, p.Y })
-		return x, y
+		s.dropped += int64(cut)
+		s.writeEmu([]byte{0x18})
+		p = p[cut:]
 	}
-	s.jumped += int64(jumpFeed(j, p, s.writeEmu, cursor, s.cols, s.rows))
-	if s.emuPanics != panics {
-		j.broken = true
-		j.unsync()
-	}
+	s.writeEmu(p)
 }
 
-// Jumped reports how many bytes of the child's output were never drawn
-// because they would have scrolled away before the next frame.
-func (s *Session) Jumped() int64 {
+// Dropped reports how many bytes of floods were never drawn.
+func (s *Session) Dropped() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.jumped
+	return s.dropped
 }
 
 // writeEmu feeds the emulator one escape sequence at a time (each piece
@@ -707,7 +679,6 @@ type byteQueue struct {
 	buf    []byte
 	closed bool
 	poked  bool
-	want   int // waitFill's level, 0 when nobody waits for one
 }
 
 func newByteQueue(max int) *byteQueue {
@@ -724,38 +695,17 @@ func (q *byteQueue) put(p []byte) {
 	for len(q.buf) >= q.max && !q.closed {
 		q.cond.Wait()
 	}
-	wake := len(q.buf) == 0 // a taker waits on an empty queue, or in waitFill
+	wake := len(q.buf) == 0 // a taker waits on an empty queue
 	if cap(q.buf) == 0 {
 		// Once, at the size it will need: growing by doubling would touch
 		// twice the memory, and fresh pages are what costs here.
 		q.buf = make([]byte, 0, q.max+max(len(p), readSize))
 	}
 	q.buf = append(q.buf, p...)
-	if wake || q.want > 0 && len(q.buf) >= q.want {
+	if wake {
 		q.cond.Broadcast()
 	}
 	q.mu.Unlock()
-}
-
-// waitFill waits until n bytes are queued, the queue is closed, or until.
-func (q *byteQueue) waitFill(n int, until time.Time) {
-	d := time.Until(until)
-	if d <= 0 {
-		return
-	}
-	t := time.AfterFunc(d, func() {
-		q.mu.Lock()
-		q.cond.Broadcast()
-		q.mu.Unlock()
-	})
-	defer t.Stop()
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.want = n
-	for len(q.buf) < n && !q.closed && time.Now().Before(until) {
-		q.cond.Wait()
-	}
-	q.want = 0
 }
 
 // take waits for bytes, a poke or the close, and returns the queued bytes

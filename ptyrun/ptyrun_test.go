@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/vt"
 )
 
 const waitLimit = 20 * time.Second
@@ -622,5 +624,120 @@ func TestSizeIsClamped(t *testing.T) {
 	}
 	if got := s.Render(); ansi.StringWidth(got) != 1 || strings.Contains(got, "\n") {
 		t.Fatalf("Render of a 1x1 screen = %q", got)
+	}
+}
+
+func drainedEmulator(t testing.TB, cols, rows int) *vt.Emulator {
+	em := newEmulator(cols, rows)
+	pw, ok := em.InputPipe().(*io.PipeWriter)
+	if !ok {
+		t.Fatal("x/vt input pipe is not an *io.PipeWriter")
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 256)
+		for {
+			if _, err := em.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = pw.Close()
+		<-done
+	})
+	return em
+}
+
+// floodLines is a flood of numbered, coloured lines, as a runaway child
+// prints them.
+func floodLines(n int) []byte {
+	var b bytes.Buffer
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, "\x1b[36m│\x1b[39m  line %06d the quick brown fox\r\n", i)
+	}
+	return b.Bytes()
+}
+
+// TestFloodDrawsOnlyItsEnd: a batch far larger than a login's output is
+// drawn from a line start near its end, so the emulator (and with it the
+// screen lock) is busy for a screenful, not a megabyte; the screen then
+// shows what an emulator fed every byte shows, and the transcript keeps it
+// all.
+func TestFloodDrawsOnlyItsEnd(t *testing.T) {
+	data := floodLines(256 << 10)
+	s := &Session{em: drainedEmulator(t, 100, 30), cols: 100, rows: 30}
+	s.show(data)
+	if d := s.Dropped(); d < int64(len(data)-floodTail-200) || d > int64(len(data)-floodTail+200) {
+		t.Fatalf("dropped %d of %d bytes, want about all but the last %d", d, len(data), floodTail)
+	}
+	ref := drainedEmulator(t, 100, 30)
+	_, _ = ref.Write(data)
+	if got, want := s.em.String(), ref.String(); got != want {
+		t.Fatalf("screen after a flood:\n%s\nwant:\n%s", got, want)
+	}
+	// A line that was not drawn is in the transcript (its last 256 KiB).
+	undrawn := data[len(data)-100<<10:]
+	undrawn = undrawn[bytes.Index(undrawn, []byte("line ")):]
+	undrawn = undrawn[:bytes.IndexByte(undrawn, '\r')]
+	if !strings.Contains(s.Transcript(), string(undrawn)) {
+		t.Errorf("the transcript lost %q, which was not drawn", undrawn)
+	}
+	small := &Session{em: drainedEmulator(t, 100, 30), cols: 100, rows: 30}
+	small.show(data[:floodBatch])
+	if small.Dropped() != 0 {
+		t.Error("output the size of a login was not drawn whole")
+	}
+}
+
+// TestFloodingChildFinishes: a child that floods 8 MB ends, its last lines
+// on the screen, with keys still reaching it on the way.
+func TestFloodingChildFinishes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flood.txt")
+	data := floodLines(8 << 20)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(Spec{Path: "cat", Args: []string{path}, Env: testEnv(), Cols: 100, Rows: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(time.Second)
+	s.SendText("x") // never blocks, even while the emulator is busy
+	waitDone(t, s)
+	last := strings.TrimSpace(string(data[bytes.LastIndex(data[:len(data)-2], []byte("\r\n"))+2:]))
+	if txt := s.Text(); !strings.Contains(txt, strings.TrimPrefix(ansi.Strip(last), "│  ")) {
+		t.Fatalf("the last line %q is not on the screen:\n%s", ansi.Strip(last), txt)
+	}
+}
+
+func TestByteQueue(t *testing.T) {
+	q := newByteQueue(8)
+	q.put([]byte("abc"))
+	q.put([]byte("de"))
+	if b, closed, _ := q.take(nil); string(b) != "abcde" || closed {
+		t.Fatalf("take = %q %v", b, closed)
+	}
+	q.close()
+	if _, closed, _ := q.take(nil); !closed {
+		t.Fatal("take after close is not closed")
+	}
+
+	q = newByteQueue(4)
+	q.put([]byte("full"))
+	put := make(chan struct{})
+	go func() { q.put([]byte("more")); close(put) }()
+	select {
+	case <-put:
+		t.Fatal("put did not wait for room")
+	default:
+	}
+	if b, _, _ := q.take(nil); string(b) != "full" {
+		t.Fatalf("take = %q", b)
+	}
+	<-put
+	if b, _, _ := q.take(nil); string(b) != "more" {
+		t.Fatalf("take = %q", b)
 	}
 }

@@ -35,12 +35,11 @@ func (t *transcript) Write(p []byte) {
 	}
 	for i := 0; i < len(p); i++ {
 		if t.mode == trGround {
-			if k := sgrEnd(p, i); k > 0 { // an SGR: no text, skipped at once
-				i = k - 1
-				continue
-			}
 			// A run of printable bytes goes in at once (ground's common case).
-			k := textRun(p, i)
+			k := i
+			for k < len(p) && p[k] >= 0x20 && p[k] != 0x7f {
+				k++
+			}
 			if k > i {
 				if t.pendingCR {
 					t.newline()
