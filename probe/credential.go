@@ -120,6 +120,11 @@ type Credential struct {
 	// chatgpt_plan_type claim: "plus", "pro", "free", "team", …), "" when
 	// it names none. Not a secret; the token itself is never kept.
 	Plan string
+	// OpenCode 2 (SourceAuthList): the active credential's label and id
+	// (not secrets), and how many OpenAI connections there are.
+	Label  string
+	CredID string
+	Count  int
 
 	Mode      fs.FileMode
 	Size      int64

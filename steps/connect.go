@@ -182,6 +182,7 @@ type flow struct {
 	cur      StepID
 	p        Prereqs
 	headless bool
+	v2       bool // OpenCode 2: --method ids, credentials in its database
 
 	methods    []string
 	method     string
@@ -225,6 +226,9 @@ func (f *flow) result(err error) ConnectResult {
 			r.Outcome.Result = "SKIPPED"
 		}
 		r.Summary = SummarySuccess(f.d.Paths.AuthFile, f.models, !f.o.SkipTest)
+		if f.v2 {
+			r.Summary[1] = "Credentials: OpenCode 2's database, " + V2DBPath(f.d.Paths)
+		}
 		f.ui.Step(StepUpdate{ID: StepSummary, Status: Done})
 		return r
 	case errors.As(err, &st):
@@ -306,6 +310,7 @@ func (f *flow) prereqs() error {
 		}
 	}
 	p := f.p
+	f.v2 = p.OpenCode.Version.CredentialDB()
 	v := JudgePrereqs(p, f.o.Headless, f.o.Browser)
 	for _, n := range v.Notes {
 		f.ui.Note(n)
@@ -519,9 +524,12 @@ func (f *flow) pick(labels []string) error {
 		f.method = PickMethod(labels, f.kind)
 	}
 	if f.method == "" {
+		hint := cmp.Or(OtherPluginNote(f.p.Config), "A plugin may hide the built-in login; try: opencode auth login --pure")
+		if f.v2 {
+			hint = "Update OpenCode 2: curl -fsSL https://opencode.ai/install | bash"
+		}
 		return fail(StepMethod, "OpenCode offers no ChatGPT login method (it offers: "+strings.Join(labels, ", ")+").",
-			cmp.Or(OtherPluginNote(f.p.Config), "A plugin may hide the built-in login; try: opencode auth login --pure"),
-			"Update OpenCode: npm install -g opencode-ai@latest")
+			hint, "Update OpenCode: npm install -g opencode-ai@latest")
 	}
 	return nil
 }
@@ -616,9 +624,9 @@ func (f *flow) runLogin() error {
 			return err
 		}
 	}
-	backup := true
+	backup := !f.v2 // OpenCode 2's login adds a credential to its database; auth.json is not touched
 	for {
-		before := probe.InspectAuth(f.d.Sys, f.d.Paths)
+		before := f.d.InspectCred(f.ctx)
 		if backup {
 			// OpenCode's login rewrites the store: keep a byte-checked copy first.
 			b, err := BackupBeforeLogin(f.d.Paths.AuthFile, f.d.Sys.Now())
@@ -629,13 +637,14 @@ func (f *flow) runLogin() error {
 				f.ui.Note("Backed up " + f.d.Paths.AuthFile + " to " + b + " before the login")
 			}
 		}
-		backup = true
+		backup = !f.v2
 		if f.method != "" {
 			f.step(StepMethod, Done, f.methodBase+" · "+f.method)
 		}
-		title := "opencode " + strings.Join(QuoteArgs(LoginArgs(f.method)), " ")
+		args := LoginArgsFor(f.v2, f.method)
+		title := "opencode " + strings.Join(QuoteArgs(args), " ")
 		f.step(StepLogin, Running, "running "+title)
-		r := f.ui.Run(f.ctx, Child{Kind: ChildLogin, Name: "opencode", Args: LoginArgs(f.method), Title: title, Env: childEnv,
+		r := f.ui.Run(f.ctx, Child{Kind: ChildLogin, Name: "opencode", Args: args, Title: title, Env: childEnv,
 			Method: f.kind, Menus: f.menus, Headless: f.headless, Paste: f.kind == MethodDevice && PasteLogin(f.method, f.p, f.menus)})
 		if err := f.ctx.Err(); err != nil {
 			return err
@@ -670,7 +679,7 @@ func (f *flow) runLogin() error {
 		if r.Left {
 			why = fail(StepLogin, "You left the login before it finished.", LoginHints(f.p, f.d.Paths, progress, f.kind)...)
 		} else {
-			after := probe.InspectAuth(f.d.Sys, f.d.Paths)
+			after := f.d.InspectCred(f.ctx)
 			why = LoginFailure(f.p, f.d.Paths, before, after, progress, f.kind)
 			if why == nil {
 				f.step(StepLogin, Done, "ChatGPT login stored"+accountSuffix(after))

@@ -498,6 +498,44 @@ func TestConnectBranches(t *testing.T) {
 					t.Error("--skip-test ran the test")
 				}
 			}},
+		{name: "OpenCode 2: browser login by method id, judged by its auth list", result: "PASS",
+			setup: func(t *testing.T, m *steptest.Machine, u *fakeUI, o *steps.ConnectOptions) {
+				m.WriteAuth(t, steptest.OAuthEntry) // stale: OpenCode 2 ignores auth.json
+				v2 := m.Run.Answers
+				v2["opencode --version"] = probe.Result{Stdout: []byte("opencode v2.0.17\n")}
+				v2["opencode auth list --format json --standalone"] = probe.Result{Stdout: []byte("[]\n")}
+				v2["opencode models --standalone"] = probe.Result{Stdout: []byte(steptest.Models)}
+				v2["opencode run say ok --model=openai/gpt-5.4-mini --standalone"] = probe.Result{Stdout: []byte("ok\n")}
+				u.run = func(c steps.Child) steps.ChildResult {
+					v2["opencode auth list --format json --standalone"] = probe.Result{Stdout: []byte(
+						`[{"id":"openai","name":"OpenAI","connections":[{"type":"credential","id":"cred_new","label":"OpenAI","method":"oauth"}]}]`)}
+					return steps.ChildResult{Transcript: "┌  Connect an integration\n│\n◇  Authorization started\n│\n●  https://auth.openai.com/oauth/authorize?x=1\n│\n◆  Connected to OpenAI\n│\n└  Done\n"}
+				}
+			},
+			check: func(t *testing.T, m *steptest.Machine, u *fakeUI, r steps.ConnectResult) {
+				if len(u.children) != 1 || strings.Join(u.children[0].Args, " ") != "auth login openai --method chatgpt-browser --standalone" {
+					t.Errorf("children %+v", u.children)
+				}
+				wantIn(t, r.Summary, "Credentials: OpenCode 2's database, ")
+				if len(backups(t, m)) != 0 {
+					t.Error("auth.json was backed up for an OpenCode 2 login, which does not touch it")
+				}
+				if m.Run.Called("opencode models openai") {
+					t.Error("OpenCode 2 was asked for `models openai`")
+				}
+			}},
+		{name: "OpenCode 2: a login that stores nothing new fails", result: "FAIL", step: "Login",
+			setup: func(t *testing.T, m *steptest.Machine, u *fakeUI, o *steps.ConnectOptions) {
+				v2 := m.Run.Answers
+				v2["opencode --version"] = probe.Result{Stdout: []byte("opencode v2.0.17\n")}
+				v2["opencode auth list --format json --standalone"] = probe.Result{Stdout: []byte("[]\n")}
+				u.run = func(c steps.Child) steps.ChildResult {
+					return steps.ChildResult{Exit: 1, Transcript: "┌  Connect an integration\n│\n■  Authorization expired\n│\n└  Failed\n"}
+				}
+			},
+			check: func(t *testing.T, m *steptest.Machine, u *fakeUI, r steps.ConnectResult) {
+				wantIn(t, r.Summary, "OpenCode: Authorization expired")
+			}},
 		{name: "ctrl+c at a question", result: "CANCELLED", step: "Login",
 			setup: func(t *testing.T, m *steptest.Machine, u *fakeUI, o *steps.ConnectOptions) {
 				m.WriteAuth(t, steptest.OAuthEntry)

@@ -65,11 +65,12 @@ type Deps struct {
 	Sys      probe.Sys
 	Paths    probe.Paths
 	Timeouts Timeouts
+	line     *line // OpenCode 1 or 2, asked once (V2)
 }
 
 // NewDeps resolves paths for sys.
 func NewDeps(sys probe.Sys) Deps {
-	return Deps{Sys: sys, Paths: probe.ResolvePaths(sys), Timeouts: DefaultTimeouts()}
+	return Deps{Sys: sys, Paths: probe.ResolvePaths(sys), Timeouts: DefaultTimeouts(), line: &line{}}
 }
 
 // childEnv is added to the environment of every OpenCode call heidi makes:

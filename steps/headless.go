@@ -47,7 +47,7 @@ func HeadlessRoutes(s probe.Sys, p Prereqs, paths probe.Paths, deviceLabel strin
 	if dev.Runnable && PasteLogin(deviceLabel, p, menus) {
 		// The old plugin's "Manual URL Paste" is no device code: say what it is.
 		dev.Title = "Recommended: OpenCode's manual login (paste the redirect URL)"
-		dev.Command = "opencode " + strings.Join(QuoteArgs(LoginArgs(deviceLabel)), " ")
+		dev.Command = "opencode " + strings.Join(QuoteArgs(LoginArgsFor(p.OpenCode.Version.CredentialDB(), deviceLabel)), " ")
 		if menus {
 			dev.Command = "opencode auth login"
 		}
@@ -55,7 +55,7 @@ func HeadlessRoutes(s probe.Sys, p Prereqs, paths probe.Paths, deviceLabel strin
 			"OpenCode shows a sign-in URL: open it in a browser on any device and sign in. The browser then ends on an address starting with http://localhost:1455 that does not load there — copy that whole address and paste it into OpenCode here.",
 		}
 	} else if dev.Runnable {
-		dev.Command = "opencode " + strings.Join(QuoteArgs(LoginArgs(deviceLabel)), " ")
+		dev.Command = "opencode " + strings.Join(QuoteArgs(LoginArgsFor(p.OpenCode.Version.CredentialDB(), deviceLabel)), " ")
 		dev.Lines = []string{
 			"Shows a one-time code: open https://auth.openai.com/codex/device on any device (your phone works) and enter it.",
 			"Device-code login must be enabled in ChatGPT → Settings → Security (\"Enable device code authorization for Codex\"); a Team/Business workspace admin may have disabled it — then use another route.",

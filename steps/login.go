@@ -27,7 +27,11 @@ var availableRe = lazyRE(`Unknown method "[^"]*" for [^.]*\. Available: ([^\n]+)
 // ParseMethods extracts the login method labels from OpenCode's
 // "Unknown method … Available: a, b, c" error.
 func ParseMethods(out string) []string {
-	m := availableRe().FindStringSubmatch(ansi.Strip(out))
+	t := ansi.Strip(out)
+	m := availableRe().FindStringSubmatch(t)
+	if m == nil {
+		m = v2NotFoundRe().FindStringSubmatch(t) // OpenCode 2's ids
+	}
 	if m == nil {
 		return nil
 	}
@@ -56,6 +60,9 @@ func Sentence(s string) string {
 // discovery call first; a wrong guess costs one quick "Unknown method …
 // Available: …" answer, which names the right labels (issue 17).
 func KnownMethods(v probe.Version) []string {
+	if v.CredentialDB() {
+		return v2Methods
+	}
 	if v.Major == 1 && v.AtLeast(1, 2, 20) && KnownBad(v) == nil {
 		return []string{"ChatGPT Pro/Plus (browser)", "ChatGPT Pro/Plus (headless)", "Manually enter API Key"}
 	}
@@ -69,7 +76,11 @@ var ErrNoMethodFlags = errors.New("this OpenCode's `auth login` has no --provide
 // DiscoverMethods asks OpenCode which OpenAI login methods it offers, by
 // their labels, which differ across versions.
 func DiscoverMethods(ctx context.Context, d Deps) ([]string, error) {
-	res, err := d.opencodeEnv(ctx, d.Timeouts.List, noCatalogueEnv, "auth", "login", "-p", "openai", "-m", probeMethod)
+	args := []string{"auth", "login", "-p", "openai", "-m", probeMethod}
+	if d.V2(ctx) {
+		args = LoginArgsFor(true, probeMethod)
+	}
+	res, err := d.opencodeEnv(ctx, d.Timeouts.List, noCatalogueEnv, args...)
 	if err != nil {
 		if errors.Is(err, probe.ErrTimeout) {
 			return nil, fmt.Errorf("OpenCode did not list its login methods within %s", d.Timeouts.List)
@@ -174,6 +185,7 @@ func ParseLogin(transcript string) LoginProgress {
 	}
 	p.Success = strings.Contains(t, "Login successful")
 	p.Cancelled = strings.Contains(t, "Canceled")
+	parseV2Login(t, &p)
 	if m := errRe().FindAllStringSubmatch(t, -1); m != nil {
 		p.Error = shorten(strings.TrimSpace(m[len(m)-1][1]), 200)
 	}
@@ -236,6 +248,9 @@ func VerifyLogin(before, after probe.Credential) error {
 	}
 	fresh := !before.Present || before.Type != probe.CredOAuth ||
 		!after.ModTime.Equal(before.ModTime) || !after.Expires.Equal(before.Expires) || after.Size != before.Size
+	if after.Source == probe.SourceAuthList { // OpenCode 2: a new credential is active
+		fresh = !before.Present || before.Type != probe.CredOAuth || after.CredID != before.CredID
+	}
 	if !fresh {
 		return errors.New("the login finished but the stored OpenAI login did not change")
 	}

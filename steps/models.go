@@ -28,6 +28,9 @@ func ParseModels(out string) []string {
 
 // ListModels runs `opencode models openai` and returns the model ids.
 func ListModels(ctx context.Context, d Deps) ([]string, error) {
+	if d.V2(ctx) {
+		return listModelsV2(ctx, d)
+	}
 	res, err := d.opencode(ctx, d.Timeouts.Models, "models", "openai")
 	if err != nil {
 		if errors.Is(err, probe.ErrTimeout) {

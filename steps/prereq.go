@@ -63,5 +63,9 @@ func CheckPrereqs(ctx context.Context, d Deps) Prereqs {
 		p.Hostname, _ = d.Sys.Hostname()
 	}
 	wg.Wait()
+	d.knowLine(p.OpenCode)
+	if d.V2(ctx) { // OpenCode 2 ignores auth.json: ask it
+		p.Cred = d.inspectV2(ctx)
+	}
 	return p
 }

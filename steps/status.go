@@ -47,7 +47,6 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 		models    []string
 		modelsErr error
 		headless  probe.Headless
-		list      map[string]probe.CredType
 	)
 	_, lookErr := d.Sys.LookPath("opencode")
 	found := lookErr == nil
@@ -64,15 +63,12 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	cred := probe.InspectAuth(d.Sys, d.Paths)
 	wg.Wait()
 
-	// OpenCode 2.x keeps credentials in its database; auth.json is imported once
+	// OpenCode 2 keeps credentials in its database; auth.json is imported once
 	// and then ignored, so ask OpenCode itself.
+	d.knowLine(tool)
 	if tool.Found && tool.Version.CredentialDB() {
-		if res, err := d.opencode(ctx, d.Timeouts.List, "auth", "list"); err == nil && res.ExitCode == 0 {
-			list = probe.ParseAuthList(string(res.Stdout))
-		}
-		if t, ok := list["openai"]; ok {
-			cred = probe.Credential{Source: probe.SourceAuthList, Path: d.Paths.AuthFile, Present: true, Type: t, EntryOK: true}
-		}
+		cred = d.inspectV2(ctx)
+		st.AuthPath = cred.Path
 	}
 
 	st.Cred, st.OpenCode, st.Headless = cred, tool, headless.Headless
@@ -109,6 +105,8 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 	case cred.Problem != probe.StoreOK && cred.Problem != probe.StoreMissing && !cred.Present:
 		st.Reason = "OpenCode's credential store is unusable: " + cred.Detail
 		switch {
+		case cred.Source == probe.SourceAuthList:
+			st.Next = "opencode auth list  (what OpenCode 2 says; then: " + ConnectCommand + ")"
 		case cred.Source == probe.SourceEnv:
 			// OpenCode reads the variable, not the file: the file is not the problem.
 			st.Next = "Fix or unset " + probe.AuthContentEnv + " (OpenCode reads its credentials from it, not from auth.json), then run: " + ConnectCommand
@@ -119,6 +117,9 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 		}
 	case !cred.Present:
 		st.Reason, st.Next = "OpenCode has no OpenAI credential.", ConnectCommand
+	case cred.Type == probe.CredEnv:
+		st.Reason = "OpenCode's OpenAI connection is the " + cred.Label + " environment variable (an API key), not a ChatGPT subscription."
+		st.Next = ConnectCommand
 	case cred.Type == probe.CredAPI:
 		st.Reason = "OpenCode's OpenAI credential is an OpenAI API key, not a ChatGPT subscription."
 		st.Next = ConnectCommand

@@ -129,15 +129,51 @@ func TestCheckStatus(t *testing.T) {
 	}
 }
 
+// TestCheckStatusOpenCode2AsksAuthList: OpenCode 2 keeps credentials in
+// its database; status reads `auth list --format json` (the shape of
+// list.ts at 9bf98793) and `models` without a provider, --standalone.
 func TestCheckStatusOpenCode2AsksAuthList(t *testing.T) {
-	home := t.TempDir()
-	r := &fakeRunner{answers: map[string]probe.Result{
-		"opencode --version":     {Stdout: []byte("2.1.4\n")},
-		"opencode models openai": {Stdout: []byte(oauthModels)},
-		"opencode auth list":     {Stdout: []byte("┌  Credentials \x1b[90m~/.local/share/opencode/auth.json\n│\n●  OpenAI \x1b[90moauth\n│\n└  1 credentials\n")},
-	}}
-	st := CheckStatus(context.Background(), NewDeps(fakeSys(t, home, r, true)))
-	if !st.Connected || st.Cred.Source != probe.SourceAuthList {
-		t.Fatalf("OpenCode 2 status = %+v", st)
+	list := func(conns string) []byte {
+		return []byte(`[
+  {
+    "id": "openai",
+    "name": "OpenAI",
+    "connections": [` + conns + `]
+  }
+]
+`)
+	}
+	cases := []struct {
+		name, list string
+		connected  bool
+		reason     string
+	}{
+		{"oauth", string(list(`{"type":"credential","id":"cred_AAAAAAAAAAAAAAAA","label":"OpenAI","method":"oauth"}`)), true, ""},
+		{"oauth active over a key", string(list(`{"type":"credential","id":"cred_B","label":"OpenAI 2","method":"oauth"},{"type":"credential","id":"cred_A","label":"OpenAI","method":"key"}`)), true, ""},
+		{"key", string(list(`{"type":"credential","id":"cred_A","label":"OpenAI","method":"key"}`)), false, "API key"},
+		{"env", string(list(`{"type":"env","name":"OPENAI_API_KEY"}`)), false, "OPENAI_API_KEY environment variable"},
+		{"none", "[]\n", false, "no OpenAI credential"},
+		{"garbage", "No authenticated integrations\n", false, "did not print the list"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			home := t.TempDir()
+			writeAuth(t, home, oauthEntry) // a stale auth.json: OpenCode 2 ignores it
+			r := &fakeRunner{answers: map[string]probe.Result{
+				"opencode --version":                            {Stdout: []byte("opencode v2.0.17\n")},
+				"opencode models --standalone":                  {Stdout: []byte("opencode/big-pickle\n" + oauthModels)},
+				"opencode auth list --format json --standalone": {Stdout: []byte(c.list)},
+			}}
+			st := CheckStatus(context.Background(), NewDeps(fakeSys(t, home, r, true)))
+			if st.Connected != c.connected || !strings.Contains(st.Reason, c.reason) || st.Cred.Source != probe.SourceAuthList {
+				t.Fatalf("connected %v, reason %q, source %v", st.Connected, st.Reason, st.Cred.Source)
+			}
+			if st.OpenCodeVersion != "2.0.17" || !strings.HasSuffix(st.AuthPath, "opencode.db") {
+				t.Errorf("version %q, store %q", st.OpenCodeVersion, st.AuthPath)
+			}
+			if c.connected && len(st.Models) != 3 {
+				t.Errorf("models %q, want the openai/ lines only", st.Models)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +72,9 @@ func AccountNote(c probe.Credential) string {
 	}
 	if c.Plan != "" {
 		parts = append(parts, "ChatGPT "+c.Plan+" plan")
+	}
+	if c.Label != "" && c.Source == probe.SourceAuthList {
+		parts = append(parts, "credential "+strconv.Quote(c.Label))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -32,7 +32,11 @@ func TestRun(ctx context.Context, d Deps, model string) RunResult {
 		model = "openai/" + model
 	}
 	start := d.Sys.Now()
-	res, err := d.opencode(ctx, d.Timeouts.Run, "run", TestPrompt, "--model="+model)
+	args := []string{"run", TestPrompt, "--model=" + model}
+	if d.V2(ctx) {
+		args = append(args, standalone)
+	}
+	res, err := d.opencode(ctx, d.Timeouts.Run, args...)
 	r := RunResult{Model: model, Duration: d.Sys.Now().Sub(start)}
 	r.Tail = Tail(string(res.Stdout)+"\n"+string(res.Stderr), 12, 2000)
 	switch {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/heidi-cli/heidi/probe"
 )
@@ -20,7 +21,12 @@ func (d Deps) openCodeTool(ctx context.Context) probe.Tool {
 			return probe.Tool{Name: "opencode", Path: path, Found: true, Version: v}
 		}
 	}
-	return d.probeTool(ctx, "opencode", "--version")
+	t := d.probeTool(ctx, "opencode", "--version")
+	// OpenCode 2 says "opencode v2.0.17" (Effect's version line).
+	if _, num, ok := strings.Cut(t.Version.Raw, " v"); ok && strings.HasPrefix(t.Version.Raw, "opencode") {
+		t.Version.Raw = num
+	}
+	return t
 }
 
 // npmPackageVersion reads the version of the opencode-ai npm package that

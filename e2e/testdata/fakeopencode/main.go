@@ -128,7 +128,7 @@ var valueFlags = map[string]string{
 	"agent": "agent", "title": "title", "dir": "dir", "attach": "attach",
 	"session": "session", "s": "session", "command": "command", "port": "port",
 	"file": "file", "f": "file", "password": "password", "username": "username",
-	"u": "username", "hostname": "hostname", "prompt": "prompt",
+	"u": "username", "hostname": "hostname", "prompt": "prompt", "server": "server",
 }
 
 var boolAliases = map[string]string{
@@ -187,6 +187,10 @@ func parseArgs(argv []string, mIsMethod bool) cliArgs {
 func (a cliArgs) has(k string) bool { _, ok := a.flags[k]; return ok && a.flags[k] != "false" }
 
 func run(argv []string) int {
+	if isV2() { // OpenCode 2's command tree (v2.go)
+		ensureDirs()
+		return runV2(argv)
+	}
 	// Global flags first: --version / -v anywhere before a command wins, as
 	// with yargs.
 	cmd := ""

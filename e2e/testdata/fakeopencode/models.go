@@ -29,6 +29,9 @@ func localeLess(a, b string) bool {
 // openaiAuth reports how OpenAI is configured: "oauth", "api" (store or
 // OPENAI_API_KEY), "config" (only a provider.openai block) or "".
 func openaiAuth(cfg map[string]any) string {
+	if isV2() { // its database, not auth.json
+		return v2OpenAIAuth()
+	}
 	all := readAuth()
 	if v, ok := all.get("openai"); ok {
 		if t := entryType(v); t == "oauth" {
@@ -60,7 +63,11 @@ func providerModels(id string, cfg map[string]any) (ids []string, ok bool) {
 			return nil, false
 		}
 		src := "data/models-openai-api.txt"
-		if how == "oauth" {
+		switch {
+		case how == "oauth" && isV2():
+			// OpenCode 2 gates a ChatGPT login to these (openai.ts at 046ce550).
+			src = "data/models-openai-oauth-v2.txt"
+		case how == "oauth":
 			src = "data/models-openai-oauth.txt"
 		}
 		seen := map[string]bool{}
