@@ -43,8 +43,9 @@ func (a *app) disconnectCmd() *cobra.Command {
 		Short: "Remove OpenCode's OpenAI (ChatGPT Plus/Pro) login, after a backup",
 		Long: `Removes the OpenAI credential from OpenCode's store, through OpenCode's own
 'opencode auth logout openai' where the release has it, else by removing that
-one entry. A timestamped, byte-checked backup of the store comes first; other
-providers stay. Log in again with: heidi connect opencode openai
+one entry. On OpenCode 2 it logs out each ChatGPT credential of its database by
+id (API keys stay). A timestamped, byte-checked backup of the store comes
+first; other providers stay. Log in again with: heidi connect opencode openai
 
 Exit status: 0 disconnected (or nothing to remove), 1 it could not be done.`,
 		Args: cobra.NoArgs,
@@ -73,7 +74,7 @@ Exit status: 0 disconnected (or nothing to remove), 1 it could not be done.`,
 				_ = steps.SaveOutcome(d.Paths, steps.Outcome{Time: d.Sys.Now(), Result: "DISCONNECTED"})
 			}
 			if len(res.Remaining) > 0 {
-				fmt.Fprintln(w, "Still in auth.json: "+strings.Join(res.Remaining, ", "))
+				fmt.Fprintln(w, "Still in "+res.Store+": "+strings.Join(res.Remaining, ", "))
 			}
 			for _, n := range res.Notes {
 				fmt.Fprintln(w, "Note: "+n)

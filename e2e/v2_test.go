@@ -226,3 +226,37 @@ func TestV2NotOnRegistry(t *testing.T) {
 		t.Skipf("npm could not answer (offline?): %s", tail(string(out), 3))
 	}
 }
+
+func TestV2Disconnect(t *testing.T) {
+	t.Parallel()
+	env := v2Env(t)
+	env.PlantAuth("api") // imported as a key: it stays
+	opencodeV2(t, env, "auth", "list")
+	opencodeV2(t, env, "auth", "login", "openai", "--method", "chatgpt-headless")
+	opencodeV2(t, env, "auth", "login", "openai", "--method", "chatgpt-headless")
+	before, err := os.ReadFile(v2DB(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runWith(t, env, RunOpts{Timeout: wzWait}, heidi(t), "disconnect", "opencode", "openai")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "Disconnected: OpenCode → OpenAI") || !strings.Contains(r.Stdout, "Still in OpenCode 2's database: openai (default, an API key)") {
+		t.Fatalf("exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	backups, _ := filepath.Glob(v2DB(env) + ".*")
+	if len(backups) != 1 {
+		t.Fatalf("backups %v, want one", backups)
+	}
+	if b, _ := os.ReadFile(backups[0]); string(b) != string(before) {
+		t.Error("the backup is not the database byte for byte")
+	}
+	list := opencodeV2(t, env, "auth", "list", "--format", "json")
+	if strings.Contains(list, `"oauth"`) || !strings.Contains(list, `"key"`) {
+		t.Errorf("after disconnect:\n%s", list)
+	}
+	out, code := runStatus(t, env)
+	if code != 1 || !strings.Contains(out, "API key") {
+		t.Errorf("status after disconnect, exit %d:\n%s", code, out)
+	}
+	assertNoCanary(t, env.Canary, r.Stdout, r.Stderr)
+	v2Clean(t, env)
+}

@@ -76,3 +76,18 @@ func ParseV2AuthList(out []byte, dbPath string) (Credential, error) {
 	}
 	return c, nil
 }
+
+// V2OpenAIConnections are all of the OpenAI integration's connections in
+// `auth list --format json`, the active one first.
+func V2OpenAIConnections(out []byte) ([]V2Connection, error) {
+	var list []V2Integration
+	if err := json.Unmarshal(out, &list); err != nil {
+		return nil, err
+	}
+	for _, in := range list {
+		if in.ID == "openai" {
+			return in.Connections, nil
+		}
+	}
+	return nil, nil
+}

@@ -17,8 +17,10 @@ type Disconnected struct {
 	Removed bool   // an OpenAI entry was removed
 	How     string // "opencode auth logout openai", or heidi's own edit for releases without it
 	Backup  string // the byte-checked copy of the store made first
-	// Remaining are the other providers still in the store (names only).
+	// Remaining are the other providers still in the store (names only);
+	// Store names it ("auth.json", or OpenCode 2's database).
 	Remaining []string
+	Store     string
 	Notes     []string
 }
 
@@ -29,7 +31,10 @@ type Disconnected struct {
 // atomically. Either way a timestamped, byte-checked backup comes first,
 // and a broken, linked or env-provided store is not touched.
 func Disconnect(ctx context.Context, d Deps) (Disconnected, error) {
-	var out Disconnected
+	if d.V2(ctx) {
+		return disconnectV2(ctx, d)
+	}
+	out := Disconnected{Store: "auth.json"}
 	c := probe.InspectAuth(d.Sys, d.Paths)
 	if c.EnvOverride {
 		return out, fmt.Errorf("%s is set: OpenCode reads its credentials from that variable, not from auth.json; unset it to disconnect", probe.AuthContentEnv)
@@ -143,4 +148,68 @@ func removeEntry(path, key string) error {
 	}
 	buf.WriteString("}")
 	return WriteFileAtomic(path, buf.Bytes(), 0o600)
+}
+
+// disconnectV2 logs out every ChatGPT credential of OpenCode 2's OpenAI
+// integration, by id (`auth logout openai <id>`: without a terminal it
+// must be named; logout.ts), after a byte-checked copy of its database.
+// API keys and OPENAI_API_KEY are not touched.
+func disconnectV2(ctx context.Context, d Deps) (Disconnected, error) {
+	out := Disconnected{Store: "OpenCode 2's database"}
+	list := func() ([]probe.V2Connection, error) {
+		res, err := d.opencode(ctx, d.Timeouts.List, "auth", "list", "--format", "json", standalone)
+		if err != nil {
+			return nil, err
+		}
+		if res.ExitCode != 0 {
+			return nil, fmt.Errorf("`opencode auth list` failed (exit %d): %s", res.ExitCode, ErrorLine(res.Stderr, res.Stdout))
+		}
+		return probe.V2OpenAIConnections(res.Stdout)
+	}
+	conns, err := list()
+	if err != nil {
+		return out, err
+	}
+	var ids []string
+	for _, c := range conns {
+		switch {
+		case c.Type == "credential" && c.Method == "oauth":
+			ids = append(ids, c.ID)
+		case c.Type == "env":
+			out.Notes = append(out.Notes, c.Name+" is set in your environment: OpenCode still uses it for OpenAI (an API key, billed per use, not your subscription)")
+		case c.Type == "credential":
+			out.Remaining = append(out.Remaining, "openai ("+c.Label+", an API key)")
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	db := V2DBPath(d.Paths)
+	if _, err := os.Lstat(db); err == nil {
+		b, err := Backup(db, d.Sys.Now())
+		if err != nil {
+			return out, err
+		}
+		out.Backup = b
+	}
+	for _, id := range ids {
+		res, err := d.opencode(ctx, d.Timeouts.List, "auth", "logout", "openai", id, standalone)
+		if err != nil {
+			return out, err
+		}
+		if res.ExitCode != 0 {
+			return out, fmt.Errorf("`opencode auth logout openai %s` failed (exit %d): %s", id, res.ExitCode, ErrorLine(res.Stderr, res.Stdout))
+		}
+	}
+	after, err := list()
+	if err != nil {
+		return out, err
+	}
+	for _, c := range after {
+		if c.Type == "credential" && c.Method == "oauth" {
+			return out, errors.New("a ChatGPT credential is still in OpenCode 2 after logging it out")
+		}
+	}
+	out.Removed, out.How = true, "opencode auth logout openai <credential> (OpenCode 2)"
+	return out, nil
 }
