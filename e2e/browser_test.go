@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -253,7 +254,7 @@ func TestBrowserServe(t *testing.T) {
 	browserScreenshot(t, tab, "serve.png")
 
 	// Connect: the modal lists the commands; the plugin step is hidden for 1.18.33.
-	browserDo(t, tab, "open Connect", chromedp.Click(chromedp.ID("connect-btn")), chromedp.WaitVisible(chromedp.ID("connect-dialog")))
+	browserDo(t, tab, "open the terminal commands", chromedp.Click(chromedp.ID("terminal-btn")), chromedp.WaitVisible(chromedp.ID("connect-dialog")))
 	dlg := browserText(t, tab, "#connect-dialog")
 	for _, want := range []string{"opencode auth login", "opencode models openai", "heidi connect opencode openai"} {
 		if !strings.Contains(dlg, want) {
@@ -284,8 +285,8 @@ func TestBrowserServe(t *testing.T) {
 	browserScreenshot(t, tab, "serve-connect.png")
 	// Escape closes the dialog and gives the focus back to Connect.
 	browserDo(t, tab, "press Escape", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.ID("connect-dialog")))
-	if id := browserEval[string](t, tab, `document.activeElement.id`); id != "connect-btn" {
-		t.Errorf("focus after closing the dialog is on %q, want connect-btn", id)
+	if id := browserEval[string](t, tab, `document.activeElement.id`); id != "terminal-btn" {
+		t.Errorf("focus after closing the dialog is on %q, want terminal-btn", id)
 	}
 
 	// Dark mode.
@@ -326,7 +327,7 @@ func TestBrowserServeOldOpenCodeAndShutdown(t *testing.T) {
 	browserDo(t, tab, "open the page", chromedp.Navigate(url))
 	browserPoll(t, tab, "the first status check", `document.getElementById('status').dataset.seq === '1'`, 30*time.Second)
 
-	browserDo(t, tab, "open Connect", chromedp.Click(chromedp.ID("connect-btn")), chromedp.WaitVisible(chromedp.ID("step-plugin")))
+	browserDo(t, tab, "open the terminal commands", chromedp.Click(chromedp.ID("terminal-btn")), chromedp.WaitVisible(chromedp.ID("step-plugin")))
 	if s := browserText(t, tab, "#step-plugin"); !strings.Contains(s, "npx -y opencode-openai-codex-auth@latest") || !strings.Contains(s, "1.0.185") {
 		t.Errorf("plugin step = %q", s)
 	}
@@ -474,4 +475,85 @@ func TestBrowserServeCLI(t *testing.T) {
 		noProcessesLeft(t, env)
 		assertNoCanaryInDir(t, env.Canary, env.HeidiHome)
 	})
+}
+
+// TestBrowserServeConnectButton: the one button (issue 19). A person who
+// only opens the page connects with a one-time code (the headless route,
+// the default over SSH) and then with the browser route, each to the
+// four summary lines, verified and tested by the flow itself.
+func TestBrowserServeConnectButton(t *testing.T) {
+	chromium := browserChromium(t)
+	heidi(t)
+	env, approve := headlessEnv(t)
+	env.Set("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22") // the page suggests the code
+	p, url := browserServe(t, env)
+	defer browserStop(t, env, p)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	tab := browserStart(t, ctx, chromium)
+	browserDo(t, tab, "open the page", chromedp.Navigate(url))
+	browserPoll(t, tab, "the first status check", `document.getElementById('status').dataset.seq === '1'`, 30*time.Second)
+	if m := browserEval[string](t, tab, `document.querySelector('input[name="method"]:checked').value`); m != "headless" {
+		t.Errorf("over SSH the page suggests %q, want headless", m)
+	}
+	if why := browserText(t, tab, "#method-why"); !strings.Contains(why, "headless session") {
+		t.Errorf("the page does not say why it suggests the code: %q", why)
+	}
+	if label := browserText(t, tab, "#connect-btn"); label != "Connect OpenAI (ChatGPT Plus/Pro)" {
+		t.Errorf("the button says %q", label)
+	}
+	browserDo(t, tab, "press Connect", chromedp.Focus(chromedp.ID("connect-btn")), chromedp.KeyEvent(kb.Enter))
+	browserPoll(t, tab, "the device code", `!document.getElementById('login-code-box').hidden && /^[A-Z]{4}-\d{4}$/.test(document.getElementById('login-code').textContent)`, wzWait)
+	code := browserText(t, tab, "#login-code")
+	if link := browserEval[string](t, tab, `document.getElementById('login-verify').href`); link != "https://auth.openai.com/codex/device" {
+		t.Errorf("verification link %q", link)
+	}
+	browserScreenshot(t, tab, "serve-connect-code.png")
+	approveDevice(t, approve)
+	browserPoll(t, tab, "the summary", `document.getElementById('login-card').dataset.state === 'ok'`, wzWait)
+	summary := browserText(t, tab, "#login-summary")
+	if summary != summaryOK(env) {
+		t.Errorf("summary on the page:\n%s\nwant:\n%s", summary, summaryOK(env))
+	}
+	browserPoll(t, tab, "the status after the login", `document.getElementById('badge-text').textContent === 'Connected'`, 30*time.Second)
+	browserScreenshot(t, tab, "serve-connect-done.png")
+	assertNoCanary(t, env.Canary, browserPageText(tab), code)
+
+	// Pressed again on a connected machine, it keeps the login and tests.
+	browserDo(t, tab, "press Connect again", chromedp.Click(chromedp.ID("connect-btn")))
+	browserPoll(t, tab, "the re-run", `document.getElementById('login-card').dataset.state === 'ok' && document.getElementById('login-steps').textContent.includes('kept the existing ChatGPT login')`, wzWait)
+
+	// The browser route, on a desktop with no login yet: the page links the
+	// authorization URL; following it (here: calling OpenCode's callback as
+	// the browser would after the sign-in) ends the login.
+	env = desktopEnv(t)
+	p2, url2 := browserServe(t, env)
+	defer browserStop(t, env, p2)
+	browserDo(t, tab, "open the second page", chromedp.Navigate(url2))
+	browserPoll(t, tab, "its status check", `document.getElementById('status').dataset.seq === '1'`, 30*time.Second)
+	if m := browserEval[string](t, tab, `document.querySelector('input[name="method"]:checked').value`); m != "browser" {
+		t.Errorf("on a desktop the page suggests %q, want browser", m)
+	}
+	browserDo(t, tab, "press Connect", chromedp.Click(chromedp.ID("connect-btn")))
+	browserPoll(t, tab, "the sign-in link", `!document.getElementById('login-url-box').hidden`, wzWait)
+	href := browserEval[string](t, tab, `document.getElementById('login-url').href`)
+	if target := browserEval[string](t, tab, `document.getElementById('login-url').target`); target != "_blank" {
+		t.Errorf("the sign-in link opens in %q, want a new tab", target)
+	}
+	browserScreenshot(t, tab, "serve-connect-browser.png")
+	au, err := neturl.Parse(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(au.Query().Get("redirect_uri") + "?code=ac_x&state=" + au.Query().Get("state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	browserPoll(t, tab, "the second summary", `document.getElementById('login-card').dataset.state === 'ok' && document.getElementById('login-url-box').hidden`, wzWait)
+	if s := browserText(t, tab, "#login-summary"); s != summaryOK(env) {
+		t.Errorf("browser route summary:\n%s", s)
+	}
+	assertNoCanary(t, env.Canary, browserPageText(tab))
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/heidi-cli/heidi/e2e/openaistandin"
 )
 
@@ -159,4 +161,45 @@ func TestStandinWizardRefreshReused(t *testing.T) {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	cleanAfter(t, env, w)
+}
+
+// TestStandinServeConnectButton: the page's one button with the real
+// opencode and the stand-in (issue 19): over SSH the page suggests the
+// one-time code, shows it, the stand-in approves it, and the flow ends
+// with the four summary lines, tested. Screenshots of each state go to
+// e2e/artifacts.
+func TestStandinServeConnectButton(t *testing.T) {
+	chromium := browserChromium(t)
+	heidi(t)
+	realOpenCode(t)
+	env, s := standinSetup(t, openaistandin.Options{PendingPolls: 2})
+	standinLinkOpenCode(t, env)
+	env.Set("SSH_CONNECTION", "10.0.0.5 50000 10.0.0.9 22")
+	p, url := browserServe(t, env)
+	defer func() { p.Signal(syscall.SIGTERM); p.Wait(t, wzWait) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), standinHeidiTimeout)
+	defer cancel()
+	tab := browserStart(t, ctx, chromium)
+	browserDo(t, tab, "open the page", chromedp.Navigate(url))
+	browserPoll(t, tab, "the first status check", `document.getElementById('status').dataset.seq === '1'`, standinRunTimeout)
+	browserScreenshot(t, tab, "standin-serve-1-before.png")
+	if m := browserEval[string](t, tab, `document.querySelector('input[name="method"]:checked').value`); m != "headless" {
+		t.Errorf("over SSH the page suggests %q", m)
+	}
+	browserDo(t, tab, "press Connect", chromedp.Click(chromedp.ID("connect-btn")))
+	browserPoll(t, tab, "the device code", `!document.getElementById('login-code-box').hidden`, standinLoginTimeout)
+	browserScreenshot(t, tab, "standin-serve-2-code.png")
+	code := browserText(t, tab, "#login-code")
+	if codes := s.UserCodes(); len(codes) != 1 || codes[0] != code {
+		t.Errorf("the page shows %q, the stand-in issued %v", code, codes)
+	}
+	browserPoll(t, tab, "the summary", `document.getElementById('login-card').dataset.state !== 'running' && !document.getElementById('login-done').hidden`, standinHeidiTimeout)
+	browserScreenshot(t, tab, "standin-serve-3-done.png")
+	summary := browserText(t, tab, "#login-summary")
+	if !strings.HasPrefix(summary, connectedLine) || !strings.Contains(summary, "Test run: PASS") {
+		t.Fatalf("summary:\n%s\npage:\n%s", summary, browserPageText(tab))
+	}
+	standinWantIssued(t, env, s)
+	assertNoCanary(t, env.Canary, browserPageText(tab))
 }

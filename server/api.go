@@ -64,6 +64,9 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.HandleFunc("GET "+StatusPath, s.handleStatus)
 	mux.HandleFunc("POST "+TestPath, s.handleTest)
+	mux.HandleFunc("POST "+LoginPath, s.handleLogin)
+	mux.HandleFunc("DELETE "+LoginPath, s.handleLoginCancel)
+	mux.HandleFunc("GET "+LoginEventsPath, s.handleLoginEvents)
 	return s.guard(mux)
 }
 

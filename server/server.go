@@ -52,6 +52,9 @@ type Server struct {
 
 	testMu sync.Mutex // held while a test runs (TryLock: a second gets 409)
 
+	loginMu sync.Mutex
+	login   *loginRun // the login in progress, or the last one
+
 	workMu  sync.Mutex
 	stopped bool           // set by Serve when it shuts down: no new work starts
 	work    sync.WaitGroup // running tests and status checks (they start opencode)

@@ -795,3 +795,37 @@ func TestIndexPageEscapesToken(t *testing.T) {
 		t.Errorf("token not escaped in the page")
 	}
 }
+
+// TestLoginOrphanGrace: a waiting login nobody watches is cancelled after
+// the grace period; a page that watches stops the clock; an ended login
+// is never cancelled.
+func TestLoginOrphanGrace(t *testing.T) {
+	old := loginGrace
+	loginGrace = time.Millisecond
+	defer func() { loginGrace = old }()
+	cancelled := make(chan struct{})
+	l := newLoginRun(func() { close(cancelled) })
+	l.watch(1)
+	if l.orphan != nil {
+		t.Fatal("a watched login has an orphan timer")
+	}
+	l.watch(-1)
+	if l.orphan == nil {
+		t.Fatal("an unwatched login has no orphan timer")
+	}
+	<-cancelled // the grace period ends it
+
+	l = newLoginRun(func() { t.Error("an ended login was cancelled") })
+	l.emit(LoginEvent{Type: "done"})
+	l.watch(0)
+	if l.orphan != nil {
+		t.Error("an ended login got an orphan timer")
+	}
+	if evs, done, _ := l.since(0); !done || len(evs) != 1 {
+		t.Errorf("events %v done %v", evs, done)
+	}
+	l.emit(LoginEvent{Type: "note"})
+	if evs, _, _ := l.since(0); len(evs) != 1 {
+		t.Error("an event after done was kept")
+	}
+}

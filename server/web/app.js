@@ -4,6 +4,7 @@
 
   const STATUS = '/connect/opencode/openai/status';
   const TEST = '/connect/opencode/openai/test';
+  const LOGIN = '/connect/opencode/openai/login';
   const $ = (id) => document.getElementById(id);
   const meta = document.querySelector('meta[name="heidi-token"]');
   const token = meta ? meta.content : '';
@@ -17,7 +18,12 @@
     testResult: $('test-result'), testIdle: $('test-idle'), testRunning: $('test-running'), testDone: $('test-done'),
     testSummary: $('test-summary'), testError: $('test-error'), testHints: $('test-hints'), testTail: $('test-tail'),
     testBadge: $('test-badge'), testBadgeText: $('test-badge-text'),
-    dialog: $('connect-dialog'), live: $('copy-live'),
+    dialog: $('connect-dialog'), live: $('copy-live'), terminal: $('terminal-btn'),
+    loginCard: $('login-card'), loginSteps: $('login-steps'), loginCancel: $('login-cancel'),
+    loginURLBox: $('login-url-box'), loginURL: $('login-url'), loginCodeBox: $('login-code-box'),
+    loginCode: $('login-code'), loginVerify: $('login-verify'), loginNotes: $('login-notes'),
+    loginOutputBox: $('login-output-box'), loginOutput: $('login-output'), loginDone: $('login-done'),
+    loginSummary: $('login-summary'), methodWhy: $('method-why'),
   };
 
   let lastStatus = null;
@@ -73,6 +79,7 @@
           throw new Error((body && body.error) || 'HTTP ' + res.status);
         }
         lastStatus = body;
+        suggestMethod(body);
         renderStatus(body);
       } catch (err) {
         renderStatusFailure(err);
@@ -250,7 +257,151 @@
     return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
   }
 
-  // ---- Connect dialog -----------------------------------------------------
+  // ---- Connect (the one button) ---------------------------------------------
+
+  let events = null;
+  const stepRows = {};
+
+  function method() {
+    const m = document.querySelector('input[name="method"]:checked');
+    return m ? m.value : '';
+  }
+
+  function suggestMethod(s) {
+    if (!s || events) return;
+    const headless = document.querySelector('input[name="method"][value="headless"]');
+    if (s.headless) {
+      headless.checked = true;
+      el.methodWhy.hidden = false;
+      el.methodWhy.textContent = 'This looks like a headless session: a browser here cannot reach OpenCode’s sign-in callback, so a one-time code is suggested.';
+    }
+  }
+
+  function resetLogin() {
+    el.loginSteps.textContent = '';
+    for (const k of Object.keys(stepRows)) delete stepRows[k];
+    el.loginURLBox.hidden = true;
+    el.loginCodeBox.hidden = true;
+    el.loginNotes.hidden = true;
+    el.loginNotes.textContent = '';
+    el.loginOutputBox.hidden = true;
+    el.loginOutput.textContent = '';
+    el.loginDone.hidden = true;
+    el.loginCancel.hidden = false;
+    el.loginCard.dataset.state = 'running';
+  }
+
+  function onLoginEvent(e) {
+    switch (e.type) {
+      case 'step': {
+        if (e.step === 'Summary') break;
+        let li = stepRows[e.step];
+        if (!li) {
+          li = document.createElement('li');
+          li.innerHTML = '<span class="login-step-name"></span> <span class="login-step-status"></span> <span class="login-step-detail muted"></span>';
+          li.querySelector('.login-step-name').textContent = e.step;
+          stepRows[e.step] = li;
+          el.loginSteps.appendChild(li);
+        }
+        li.dataset.status = e.status;
+        li.querySelector('.login-step-status').textContent = e.status;
+        if (e.text) li.querySelector('.login-step-detail').textContent = '— ' + e.text;
+        if (e.step === 'Login' && e.status !== 'running') {
+          el.loginURLBox.hidden = true;
+          el.loginCodeBox.hidden = true;
+        }
+        break;
+      }
+      case 'url':
+        el.loginURL.href = e.url;
+        el.loginURLBox.hidden = false;
+        el.loginURL.focus();
+        break;
+      case 'code':
+        el.loginCode.textContent = e.code;
+        el.loginVerify.href = e.url;
+        el.loginVerify.textContent = e.url;
+        el.loginCodeBox.hidden = false;
+        break;
+      case 'note':
+      case 'trying': {
+        const li = document.createElement('li');
+        li.textContent = e.text;
+        el.loginNotes.appendChild(li);
+        el.loginNotes.hidden = false;
+        break;
+      }
+      case 'output':
+        el.loginOutput.textContent += e.text + '\n';
+        el.loginOutputBox.hidden = false;
+        break;
+      case 'done':
+        el.loginSummary.textContent = (e.summary || []).join('\n');
+        el.loginDone.hidden = false;
+        el.loginURLBox.hidden = true;
+        el.loginCodeBox.hidden = true;
+        el.loginCancel.hidden = true;
+        el.loginCard.dataset.state = e.ok ? 'ok' : 'fail';
+        break;
+    }
+  }
+
+  function follow() {
+    if (events) events.close();
+    events = new EventSource(LOGIN + '/events');
+    events.onmessage = (m) => {
+      let e;
+      try { e = JSON.parse(m.data); } catch (_) { return; }
+      onLoginEvent(e);
+      if (e.type === 'done') {
+        events.close();
+        events = null;
+        setBusy(el.connect, false);
+        verify();
+      }
+    };
+    events.onerror = () => {
+      if (!events) return;
+      events.close();
+      events = null;
+      setBusy(el.connect, false);
+      el.loginSummary.textContent = 'Lost the connection to heidi serve. Is it still running?';
+      el.loginDone.hidden = false;
+    };
+  }
+
+  async function connect() {
+    setBusy(el.connect, true);
+    resetLogin();
+    el.loginCard.hidden = false;
+    let res;
+    try {
+      res = await fetch(LOGIN, {
+        method: 'POST', cache: 'no-store',
+        headers: { 'Content-Type': 'application/json', 'X-Heidi-Token': token },
+        body: JSON.stringify({ method: method() }),
+      });
+    } catch (err) {
+      setBusy(el.connect, false);
+      el.loginSummary.textContent = 'Could not start the login: ' + err.message;
+      el.loginDone.hidden = false;
+      return;
+    }
+    if (res.status !== 202 && res.status !== 409) {
+      const body = await readJSON(res);
+      setBusy(el.connect, false);
+      el.loginSummary.textContent = 'Could not start the login: ' + ((body && body.error) || 'HTTP ' + res.status);
+      el.loginDone.hidden = false;
+      return;
+    }
+    follow(); // 409: a login already runs; show it
+  }
+
+  async function cancelLogin() {
+    await fetch(LOGIN, { method: 'DELETE', cache: 'no-store', headers: { 'X-Heidi-Token': token } }).catch(() => {});
+  }
+
+  // ---- Connect dialog (a terminal instead) -----------------------------------
 
   function updateConnectSteps() {
     const s = lastStatus;
@@ -325,7 +476,9 @@
 
   el.verify.addEventListener('click', () => { verify(); });
   el.test.addEventListener('click', () => { runTest(); });
-  el.connect.addEventListener('click', openDialog);
+  el.connect.addEventListener('click', () => { connect(); });
+  el.loginCancel.addEventListener('click', () => { cancelLogin(); });
+  el.terminal.addEventListener('click', openDialog);
   $('dlg-close').addEventListener('click', closeDialog);
   $('dlg-done').addEventListener('click', closeDialog);
   el.dialog.addEventListener('click', (ev) => {
@@ -334,7 +487,7 @@
     const outside = ev.clientX < r.left || ev.clientX > r.right || ev.clientY < r.top || ev.clientY > r.bottom;
     if (outside) closeDialog(); // a click on the backdrop
   });
-  el.dialog.addEventListener('close', () => el.connect.focus());
+  el.dialog.addEventListener('close', () => el.terminal.focus());
   document.addEventListener('click', (ev) => {
     const btn = ev.target.closest('button.copy');
     if (btn) onCopy(btn);
