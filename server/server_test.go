@@ -674,7 +674,7 @@ func TestPageAndAssets(t *testing.T) {
 		t.Fatalf("page: %d %s", page.code, page.header.Get("Content-Type"))
 	}
 	for _, want := range []string{
-		"Connections", "OpenAI (ChatGPT Plus/Pro)", ">Connect<", ">Verify<", ">Test<", "Troubleshooting",
+		"Connections", "OpenAI (ChatGPT Plus/Pro)", ">Connect OpenAI (ChatGPT Plus/Pro)<", ">Prefer a terminal?<", ">Verify<", ">Test<", "Troubleshooting",
 		"npx -y opencode-openai-codex-auth@latest", "opencode auth login", "opencode models openai",
 		"heidi connect opencode openai", "heidi connect opencode openai --headless", "codex login --device-auth",
 		`<script src="/app.js" defer></script>`, `<link rel="stylesheet" href="/app.css">`,

@@ -329,7 +329,7 @@ func (f *flow) prereqs() error {
 		}
 		f.ui.Log("headless session: " + strings.Join(why, "; "))
 	} else if busy := p.BusyPorts(); len(busy) > 0 {
-		f.ui.Note(fmt.Sprintf("Port %d is in use: the browser login needs it. Stop what holds it (lsof -i :%d) or use --headless.", busy[0], busy[0]))
+		f.ui.Note(fmt.Sprintf("Port %d is in use: the browser login needs it. Stop what holds it (%s) or use --headless.", busy[0], PortHolder(f.d.Sys.GOOS, busy[0])))
 	}
 	f.step(StepPrereq, Done, d)
 	return nil

@@ -605,3 +605,28 @@ func staleConfig(t *testing.T, m *steptest.Machine) {
 		t.Fatal(err)
 	}
 }
+
+// TestWindowsHints: no Unix-only command is advised on Windows (issue 20).
+func TestWindowsHints(t *testing.T) {
+	unix := []string{"lsof", "brew ", "curl ", "| bash", "apt install"}
+	p := steps.Prereqs{GOOS: "windows", Ports: []probe.PortStatus{{Port: 1455, Free: false}}}
+	var all []string
+	all = append(all, steps.InstallHints("windows")...)
+	all = append(all, steps.InstallOpenCode("windows"), steps.PortHolder("windows", 1455))
+	all = append(all, steps.NodeHints("windows")...)
+	all = append(all, steps.LoginHints(p, probe.Paths{Log: `C:\Users\ada\.local\share\opencode\log`}, steps.LoginProgress{Error: "Failed to start server. Is port 1455 in use?"}, steps.MethodBrowser)...)
+	text := strings.Join(all, "\n")
+	for _, u := range unix {
+		if strings.Contains(text, u) {
+			t.Errorf("a Windows hint says %q:\n%s", u, text)
+		}
+	}
+	for _, want := range []string{"netstat -ano | findstr :1455", "excludedportrange", "winget install", "npm install -g opencode-ai"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Windows hints lack %q:\n%s", want, text)
+		}
+	}
+	if l := steps.PortHolder("linux", 1455); l != "lsof -i :1455" {
+		t.Errorf("linux: %q", l)
+	}
+}

@@ -46,7 +46,7 @@ func JudgePrereqs(p Prereqs, forceHeadless, forceBrowser bool) PrereqVerdict {
 	if p.NeedsPlugin() && !p.Npx.Found {
 		v.Fail = &Failure{Step: StepPrereq,
 			Why:  fmt.Sprintf("OpenCode %s needs the opencode-openai-codex-auth plugin, which is installed with npx, and Node.js is not installed.", p.OpenCode.Version),
-			Next: NodeHints()}
+			Next: NodeHints(p.GOOS)}
 	}
 	return v
 }

@@ -9,6 +9,7 @@ import (
 
 // Prereqs is what the first step finds.
 type Prereqs struct {
+	GOOS                            string // the OS the hints are for
 	OpenCode, Node, Npx, Npm, Codex probe.Tool
 	Headless                        probe.Headless
 	Ports                           []probe.PortStatus
@@ -43,7 +44,7 @@ func (p Prereqs) BusyPorts() []int {
 // CheckPrereqs runs every probe concurrently.
 func CheckPrereqs(ctx context.Context, d Deps) Prereqs {
 	LearnSecrets(d)
-	var p Prereqs
+	p := Prereqs{GOOS: d.Sys.GOOS}
 	var wg sync.WaitGroup
 	tool := func(dst *probe.Tool, name string, args ...string) {
 		wg.Add(1)

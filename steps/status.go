@@ -32,8 +32,6 @@ type Status struct {
 // ConnectCommand is the command that makes or repairs the connection.
 const ConnectCommand = "heidi connect opencode openai"
 
-// InstallOpenCode is the install advice shown when opencode is missing.
-const InstallOpenCode = "npm install -g opencode-ai  (OpenCode 1.x, what heidi is tested with; or: brew install anomalyco/tap/opencode)"
 
 // CheckStatus runs the independent probes concurrently, so it costs about one
 // `opencode models openai` call, not the sum of all calls.
@@ -101,7 +99,7 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 
 	switch {
 	case !tool.Found:
-		st.Reason, st.Next = "OpenCode is not installed (no `opencode` on PATH).", InstallOpenCode
+		st.Reason, st.Next = "OpenCode is not installed (no `opencode` on PATH).", InstallOpenCode(d.Sys.GOOS)
 	case cred.Problem != probe.StoreOK && cred.Problem != probe.StoreMissing && !cred.Present:
 		st.Reason = "OpenCode's credential store is unusable: " + cred.Detail
 		switch {
