@@ -23,6 +23,9 @@ var (
 	heidiBuildErr error
 )
 
+// afterTests run once all tests are done (the Windows tier's wine prefix).
+var afterTests []func()
+
 // goTool is the go command: `go test` puts its own first on PATH.
 func goTool() string { return "go" }
 
@@ -74,7 +77,11 @@ func testMain(m *testing.M) int {
 	} else {
 		heidiBin = out
 	}
-	return m.Run()
+	code := m.Run()
+	for _, f := range afterTests {
+		f()
+	}
+	return code
 }
 
 // heidi returns the built heidi binary. When the build failed the test is

@@ -19,6 +19,18 @@ if ! command -v chromium >/dev/null; then
     [ "${CI:-}" != "true" ] || exit 1
   fi
 fi
+# The Windows tier runs heidi.exe under Debian's wine 8, with a ProcessPrng
+# shim built by mingw (e2e/windows_test.go).
+if ! command -v wine >/dev/null || ! command -v x86_64-w64-mingw32-gcc >/dev/null; then
+  echo "Installing wine and mingw for the Windows tier..." >&2
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wine64 gcc-mingw-w64-x86-64; } >/dev/null 2>&1; then
+    echo "could not install wine64 and gcc-mingw-w64-x86-64: the Windows tier will skip" >&2
+    [ "${CI:-}" != "true" ] || exit 1
+  fi
+fi
+if command -v wine >/dev/null && command -v x86_64-w64-mingw32-gcc >/dev/null; then
+  export HEIDI_WINE=1
+fi
 if command -v chromium >/dev/null; then
   HEIDI_CHROMIUM="$(command -v chromium)"
   export HEIDI_CHROMIUM

@@ -32,7 +32,6 @@ type Status struct {
 // ConnectCommand is the command that makes or repairs the connection.
 const ConnectCommand = "heidi connect opencode openai"
 
-
 // CheckStatus runs the independent probes concurrently, so it costs about one
 // `opencode models openai` call, not the sum of all calls.
 func CheckStatus(ctx context.Context, d Deps) Status {

@@ -13,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -89,7 +88,7 @@ func loginMode() string { return env("FAKE_OPENCODE_LOGIN") }
 
 func crashNow() {
 	os.Stderr.WriteString("panic(main thread): Segmentation fault at address 0x0\noh no: Bun has crashed. This indicates a bug in Bun, not your code.\n")
-	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	killSelf()
 	hangForever()
 }
 

@@ -6,11 +6,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
-// home is os.homedir() as Bun computes it: $HOME.
+// home is os.homedir() as Bun computes it: $HOME (on Windows %USERPROFILE%).
 func home() string {
+	if runtime.GOOS == "windows" {
+		if h := env("USERPROFILE"); h != "" {
+			return h
+		}
+	}
 	if h := env("HOME"); h != "" {
 		return h
 	}

@@ -641,7 +641,7 @@ func (p *prompt) run() (string, bool) {
 	setRaw(true)
 	// output.on("resize", render), registered before the first render
 	winch := make(chan os.Signal, 1)
-	signal.Notify(winch, syscall.SIGWINCH)
+	notifyWinch(winch)
 	defer signal.Stop(winch)
 	p.draw()
 	for {
