@@ -367,3 +367,24 @@ func TestWindowsServe(t *testing.T) {
 	}
 	assertNoCanary(t, e.canary, string(body), string(page), string(tb))
 }
+
+// TestWindowsJobObject runs probe's Job Object test (a cancelled command's
+// child ends with it, and so does a child its parent left running) in a
+// Windows build of probe's tests, under wine.
+func TestWindowsJobObject(t *testing.T) {
+	e := newWinEnv(t)
+	exe := filepath.Join(e.root, "probe.test.exe")
+	wd, _ := os.Getwd()
+	build := exec.Command(goTool(), "test", "-c", "-o", exe, "./probe")
+	build.Dir = filepath.Dir(wd)
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command("wine", exe, "-test.run=^TestJobEndsTheTree$", "-test.v")
+	cmd.Env = e.environ()
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestJobEndsTheTree") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}

@@ -53,10 +53,10 @@ func (r ExecRunner) Run(ctx context.Context, name string, args []string, env []s
 	}
 	setProcessGroup(cmd)
 
-	if err := cmd.Start(); err != nil {
+	if err := StartInGroup(cmd); err != nil {
 		return res, fmt.Errorf("start %s: %w", filepath.Base(name), err)
 	}
-	err := cmd.Wait()
+	err := WaitInGroup(cmd)
 	res.Stdout, res.Stderr = stdout.Bytes(), stderr.Bytes()
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package probe
 
@@ -8,3 +8,6 @@ import "os/exec"
 // default Cancel of exec.CommandContext kills the child itself, and WaitDelay
 // keeps a surviving grandchild from holding us up.
 func setProcessGroup(cmd *exec.Cmd) {}
+
+func afterStart(*exec.Cmd) {}
+func afterWait(*exec.Cmd)  {}

@@ -37,3 +37,8 @@ func setProcessGroup(cmd *exec.Cmd) {
 		return err
 	}
 }
+
+// afterStart and afterWait have nothing to do on Unix: the process group
+// is set at the start.
+func afterStart(*exec.Cmd) {}
+func afterWait(*exec.Cmd)  {}

@@ -46,7 +46,7 @@ func RunLogin(ctx context.Context, d Deps, args []string, stdin io.Reader, out i
 	cmd.Stdout, cmd.Stderr = pw, pw
 	cmd.WaitDelay = 2 * time.Second
 	probe.SetProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
+	if err := probe.StartInGroup(cmd); err != nil {
 		pr.Close()
 		pw.Close()
 		return LoginRun{ExitCode: -1}, err
@@ -91,7 +91,7 @@ func RunLogin(ctx context.Context, d Deps, args []string, stdin io.Reader, out i
 	}()
 
 	waitDone := make(chan error, 1)
-	go func() { waitDone <- cmd.Wait() }()
+	go func() { waitDone <- probe.WaitInGroup(cmd) }()
 	var run LoginRun
 	var werr error
 	select {
