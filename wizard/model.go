@@ -90,6 +90,8 @@ type Model struct {
 	started1 bool // the flow was started
 
 	width, height int
+	scroll        int  // the body's first line shown, when it is taller than the screen
+	help          bool // the ? help is up
 
 	cur     StepID
 	status  [numSteps]Status

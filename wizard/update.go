@@ -190,6 +190,9 @@ func (m *Model) onStep(u steps.StepUpdate) {
 		m.started = m.deps.Sys.Now()
 	}
 	if u.Status == Running || u.Status == NeedsUser || u.ID == StepSummary {
+		if m.cur != u.ID {
+			m.scroll = 0 // another screen starts at its top
+		}
 		m.cur = u.ID
 	}
 	m.status[u.ID], m.stop[u.ID] = u.Status, u.Stop
@@ -239,6 +242,32 @@ func (m *Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		if !m.leaving {
 			m.child.SendKey(uv.KeyPressEvent(k))
+		}
+		return m, nil
+	}
+	if m.help { // any key closes the help
+		m.help = false
+		if ks != "ctrl+c" {
+			return m, nil
+		}
+	}
+	if ks == "?" {
+		m.help = true
+		return m, nil
+	}
+	switch ks {
+	case "pgdown", "pgup", "home", "end":
+		// The body of a small terminal scrolls (issue 15 item 5).
+		page := max(m.bodyRows()-2, 1)
+		switch ks {
+		case "pgdown":
+			m.scroll = min(m.scroll+page, m.maxScroll())
+		case "pgup":
+			m.scroll = max(m.scroll-page, 0)
+		case "home":
+			m.scroll = 0
+		case "end":
+			m.scroll = m.maxScroll()
 		}
 		return m, nil
 	}

@@ -50,7 +50,7 @@ func (m *Model) View() tea.View {
 	var b strings.Builder
 	b.WriteString(m.header())
 	body := m.body()
-	b.WriteString(fitLines(body, m.width, m.bodyRows()))
+	b.WriteString(fitLines(window(body, m.bodyRows(), m.scroll), m.width, m.bodyRows()))
 	b.WriteString(m.footer())
 	v := tea.NewView(b.String())
 	v.AltScreen = true
@@ -129,39 +129,14 @@ func (m *Model) footer() string {
 		prio int // higher stays longer
 	}
 	var keys []item
-	k := func(prio int, key, what string) {
-		keys = append(keys, item{s.Key.Render(key) + " " + s.Hint.Render(what), prio})
+	for _, k := range m.screenKeys() {
+		keys = append(keys, item{s.Key.Render(k.b.Help().Key) + " " + s.Hint.Render(k.what), k.prio})
 	}
-	switch {
-	case m.guide && m.child == nil:
-		k(3, fmt.Sprintf("1-%d", len(m.routes)), "select")
-		k(1, "↑/↓", "choose")
-		k(4, "enter", "run")
-		k(2, "c", "copy the command")
-		k(9, "ctrl+c", "quit")
-	case m.child != nil:
-		k(9, keyLeave, "leave "+childName(m.childWhat))
-		if m.progress.AuthURL != "" {
-			k(3, keyOpen, "open in browser")
-		}
-		if m.progress.AuthURL != "" || m.progress.Code != "" {
-			k(4, keyCopy, "copy "+map[bool]string{true: "code", false: "URL"}[m.progress.Code != ""])
-		}
+	if m.child != nil {
 		keys = append(keys, item{s.Hint.Render("other keys go to " + childName(m.childWhat)), 0})
-	case m.ask != nil:
-		k(1, "↑/↓", "choose")
-		k(2, "enter", "confirm")
-		k(9, "ctrl+c", "quit")
-	case m.done:
-		k(9, "q/enter", "exit")
-	case m.cur == StepModels && m.status[StepModels] == Running:
-		k(8, "esc", "stop waiting")
-		k(9, "ctrl+c", "quit")
-	case m.cur == StepTest && m.status[StepTest] == Running:
-		k(8, "esc", "stop the test run")
-		k(9, "ctrl+c", "quit")
-	default:
-		k(9, "ctrl+c", "quit")
+	}
+	if m.help {
+		keys = []item{{s.Hint.Render("any key closes this help"), 9}}
 	}
 	sep := s.Subtle.Render(" · ")
 	join := func() string {
@@ -198,6 +173,14 @@ func childName(k childKind) string {
 }
 
 func (m *Model) body() []string {
+	if m.help && m.child == nil {
+		return m.helpBody()
+	}
+	return m.screenBody()
+}
+
+// screenBody is the body of the screen that is up, under the ? help.
+func (m *Model) screenBody() []string {
 	if m.child != nil {
 		return m.childBody()
 	}
@@ -399,6 +382,34 @@ func (m *Model) summaryBody() []string {
 // fitLines pads or cuts lines to exactly n rows of at most width cells.
 // When text is cut, the last row says how much, so nothing vanishes
 // without a word on a small terminal (issue 15 item 5).
+// window is the part of a body taller than its n rows shown from offset:
+// a row says how many lines are above, another how many below and how to
+// reach them (pgup/pgdn), so nothing vanishes without a word (issue 15
+// item 5). A body that fits is returned as it is.
+func window(lines []string, n, offset int) []string {
+	if len(lines) <= n || n < 3 {
+		return lines
+	}
+	offset = min(max(offset, 0), len(lines)-(n-1))
+	var out []string
+	if offset > 0 {
+		out = append(out, fmt.Sprintf("↑ %d more %s above: pgup scrolls", offset, plural(offset, "line")))
+	}
+	rest := lines[offset:]
+	room := n - len(out)
+	if len(rest) <= room {
+		return append(out, rest...)
+	}
+	hidden := len(rest) - (room - 1)
+	out = append(out, rest[:room-1]...)
+	return append(out, fmt.Sprintf("↓ %d more %s below: pgdn scrolls, or enlarge the window", hidden, plural(hidden, "line")))
+}
+
+// maxScroll is the largest useful offset of the body.
+func (m *Model) maxScroll() int {
+	return max(len(m.screenBody())-(m.bodyRows()-1), 0)
+}
+
 func fitLines(lines []string, width, n int) string {
 	if len(lines) > n {
 		hidden := 0

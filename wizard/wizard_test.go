@@ -569,8 +569,25 @@ func TestSlowModelsSaysWhy(t *testing.T) {
 func TestCutBodySaysSo(t *testing.T) {
 	m := start(t, Options{}, headless).size(60, 14).run().m
 	out := ansi.Strip(m.View().Content)
-	if !regexp.MustCompile(`↓ \d+ more lines? below: enlarge the window`).MatchString(out) {
+	if !regexp.MustCompile(`↓ \d+ more lines? below: pgdn scrolls, or enlarge the window`).MatchString(out) {
 		t.Errorf("a cut body gives no hint at 60×14:\n%s", out)
+	}
+	if !strings.Contains(out, "pgup/pgdn scroll") {
+		t.Errorf("the footer does not offer the scroll keys:\n%s", out)
+	}
+	// pgdn scrolls to the end of the body (issue 15 item 5): the route's
+	// command, cut before, is there, and the top says what is above.
+	for range 5 {
+		m.Update(tea.KeyPressMsg{Code: tea.KeyPgDown})
+	}
+	end := ansi.Strip(m.View().Content)
+	if strings.Contains(end, "more lines below") || !regexp.MustCompile(`↑ \d+ more lines? above: pgup scrolls`).MatchString(end) ||
+		!strings.Contains(end, `"ChatGPT Pro/Plus (headless)"`) {
+		t.Errorf("after pgdn:\n%s", end)
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyHome})
+	if top := ansi.Strip(m.View().Content); !strings.Contains(top, "This looks like a headless session") || strings.Contains(top, "above: pgup") {
+		t.Errorf("after home:\n%s", top)
 	}
 	if !strings.Contains(out, "ctrl+c quit") {
 		t.Errorf("the footer lost the quit key:\n%s", out)
@@ -578,5 +595,24 @@ func TestCutBodySaysSo(t *testing.T) {
 	big := start(t, Options{}, headless).size(100, 40).run().m
 	if strings.Contains(ansi.Strip(big.View().Content), "more lines below") {
 		t.Error("a body that fits says it was cut")
+	}
+}
+
+// TestHelpScreen: ? lists the keys of the screen underneath, made from the
+// same bindings as the footer; any key closes it without acting.
+func TestHelpScreen(t *testing.T) {
+	m := start(t, Options{}, headless).run().m
+	m.Update(key("?"))
+	out := ansi.Strip(m.View().Content)
+	for _, want := range []string{"Keys on this screen", "copy the selected route's command", "run the selected route", "any key closes this help"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q:\n%s", want, out)
+		}
+	}
+	if _, cmd := m.Update(key("c")); cmd != nil || m.help || m.flash != "" {
+		t.Errorf("the key that closed the help also acted: cmd %v, flash %q", cmd != nil, m.flash)
+	}
+	if !m.guide || strings.Contains(ansi.Strip(m.View().Content), "Keys on this screen") {
+		t.Error("the guide is not back after the help")
 	}
 }
