@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -95,7 +96,7 @@ func (a *app) runConnect(cmd *cobra.Command, opts connectOptions) error {
 	copts := steps.ConnectOptions{Yes: opts.Yes, Headless: opts.Headless, Browser: opts.Browser, Model: opts.Model, SkipTest: opts.SkipTest}
 	if a.plainMode(opts) {
 		var res steps.ConnectResult
-		res, err = runPlain(ctx, d, copts, a.io.ErrOut, a.io.Out)
+		res, err = runPlain(ctx, d, copts, a.typingIn(), a.io.ErrOut, a.io.Out)
 		outcome, ok = res.Outcome, res.OK
 	} else {
 		var res wizard.Result
@@ -122,6 +123,14 @@ func (a *app) runConnect(cmd *cobra.Command, opts connectOptions) error {
 		return err
 	case !ok:
 		return exitError{ExitFailure}
+	}
+	return nil
+}
+
+// typingIn is stdin when it is a terminal someone types on, else nil.
+func (a *app) typingIn() io.Reader {
+	if in, ok := a.io.In.(interface{ Fd() uintptr }); ok && a.sys.IsTerminal(in.Fd()) {
+		return a.io.In
 	}
 	return nil
 }

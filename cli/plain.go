@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -24,11 +26,19 @@ type plainUI struct {
 	said     [steps.NumSteps]string
 	started  [steps.NumSteps]bool
 	headless bool
+	// in is a terminal the user types on (nil: nobody to ask, the flow
+	// takes the safe default or stops with the --yes hint).
+	in *bufio.Reader
 }
 
 // runPlain runs the connect flow in plain mode; the summary goes to res.
-func runPlain(ctx context.Context, d steps.Deps, o steps.ConnectOptions, out, res io.Writer) (steps.ConnectResult, error) {
-	r := steps.Connect(ctx, d, o, &plainUI{d: d, out: out})
+// When in is a terminal, questions are numbered prompts on it.
+func runPlain(ctx context.Context, d steps.Deps, o steps.ConnectOptions, in io.Reader, out, res io.Writer) (steps.ConnectResult, error) {
+	ui := &plainUI{d: d, out: out}
+	if in != nil {
+		ui.in = bufio.NewReader(in)
+	}
+	r := steps.Connect(ctx, d, o, ui)
 	if r.Cancelled {
 		return r, context.Canceled
 	}
@@ -60,7 +70,62 @@ func (u *plainUI) Step(s steps.StepUpdate) {
 func (u *plainUI) Note(s string) { u.say("      note: %s", s) }
 func (u *plainUI) Log(s string)  { u.say("      %s", s) }
 
-func (u *plainUI) Ask(context.Context, steps.Question) (int, bool) { return 0, false }
+// Ask puts the question as numbered choices, linear and redraw-free (a
+// screen reader follows it): a number, the choice's letter, or enter for
+// the first. No terminal, end of input or three wrong answers: it cannot
+// ask.
+func (u *plainUI) Ask(ctx context.Context, q steps.Question) (int, bool) {
+	if u.in == nil {
+		return 0, false
+	}
+	for _, l := range q.Prompt {
+		u.say("      %s", l)
+	}
+	for i, c := range q.Choices {
+		u.say("        %d) %s (%s)", i+1, c.Label, c.Key)
+	}
+	for range 3 {
+		fmt.Fprintf(u.out, "      Choose 1-%d [1]: ", len(q.Choices))
+		line, ok := u.readLine(ctx)
+		if !ok {
+			u.say("")
+			return 0, false
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			return 0, true
+		}
+		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(q.Choices) {
+			return n - 1, true
+		}
+		for i, c := range q.Choices {
+			if strings.EqualFold(line, c.Key) {
+				return i, true
+			}
+		}
+		u.say("      Please answer with a number from 1 to %d.", len(q.Choices))
+	}
+	return 0, false
+}
+
+// readLine reads one line, or gives up when ctx ends.
+func (u *plainUI) readLine(ctx context.Context) (string, bool) {
+	got := make(chan string, 1)
+	go func() {
+		l, err := u.in.ReadString('\n')
+		if err != nil && l == "" {
+			close(got)
+			return
+		}
+		got <- l
+	}()
+	select {
+	case l, ok := <-got:
+		return l, ok
+	case <-ctx.Done():
+		return "", false
+	}
+}
 
 // Guide prints the headless routes; route 1 (the device-code login) runs.
 func (u *plainUI) Guide(_ context.Context, g steps.GuideScreen) (int, bool) {

@@ -168,6 +168,10 @@ func TestPlainTermDumb(t *testing.T) {
 	env := desktopEnv(t).Set("TERM", "dumb")
 	env.PlantAuth("oauth")
 	s := startWizard(t, env, 100, 30)
+	// On a terminal plain mode asks, as numbered prompts: enter takes the
+	// first answer (keep the login).
+	s.WaitFor(t, "Choose 1-2 [1]:", wzWait)
+	s.Send(keyEnter)
 	if code := s.Wait(t, wzWait); code != 0 {
 		t.Errorf("exit %d, want 0\n%s", code, s.Text())
 	}
@@ -458,14 +462,18 @@ func TestKnownBadRelease(t *testing.T) {
 
 // TestAccessibleMode: ACCESSIBLE=1 (and --accessible) on a terminal gives
 // the linear plain lines a screen reader can follow: no full-screen
-// wizard, no redraws, no spinner frames (issue 21).
+// wizard, no redraws, no spinner frames, and the questions as numbered
+// prompts answered by number or letter (issue 21). The ACCESSIBLE=1 run
+// is compared with a golden transcript (testdata/accessible.golden;
+// HEIDI_E2E_UPDATE=1 rewrites it).
 func TestAccessibleMode(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		name string
-		env  []string
-		args []string
-	}{{"ACCESSIBLE=1", []string{"ACCESSIBLE", "1"}, nil}, {"--accessible", nil, []string{"--accessible"}}} {
+		name   string
+		env    []string
+		args   []string
+		answer string
+	}{{"ACCESSIBLE=1", []string{"ACCESSIBLE", "1"}, nil, "1"}, {"--accessible", nil, []string{"--accessible"}, "k"}} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			env := desktopEnv(t)
@@ -474,6 +482,8 @@ func TestAccessibleMode(t *testing.T) {
 			}
 			env.PlantAuth("oauth")
 			s := startWizard(t, env, 100, 30, c.args...)
+			s.WaitFor(t, "Choose 1-2 [1]:", wzWait)
+			s.Send(c.answer + keyEnter)
 			if code := s.Wait(t, wzWait); code != 0 {
 				t.Errorf("exit %d, want 0\n%s", code, s.Text())
 			}
@@ -488,7 +498,33 @@ func TestAccessibleMode(t *testing.T) {
 			if !strings.HasSuffix(txt, summaryOK(env)) {
 				t.Errorf("screen does not end with the summary:\n%s", txt)
 			}
+			if c.answer == "1" {
+				accessibleGolden(t, env, txt)
+			}
 			cleanAfter(t, env, s)
 		})
+	}
+}
+
+// accessibleGolden compares the transcript, its machine-specific paths
+// and timings replaced, with testdata/accessible.golden.
+func accessibleGolden(t *testing.T, env *Env, txt string) {
+	t.Helper()
+	txt = strings.ReplaceAll(txt, fakeBinDir, "<fakebin>")
+	txt = strings.ReplaceAll(txt, env.Home, "<home>")
+	txt = regexp.MustCompile(`PASS in \d+\.\ds`).ReplaceAllString(txt, "PASS in <t>s")
+	txt = regexp.MustCompile(`acct…\w+`).ReplaceAllString(txt, "acct…<id>")
+	path := filepath.Join("testdata", "accessible.golden")
+	if os.Getenv("HEIDI_E2E_UPDATE") == "1" {
+		if err := os.WriteFile(path, []byte(txt), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no golden transcript (HEIDI_E2E_UPDATE=1 writes it): %v", err)
+	}
+	if txt != string(want) {
+		t.Errorf("accessible transcript differs from %s:\n--- got ---\n%s\n--- want ---\n%s", path, txt, want)
 	}
 }
