@@ -153,7 +153,7 @@ func (m *Model) deviceSide(rows int) []string {
 		s.Title.Render("Your one-time code"),
 		s.Big.Render(spaced(p.Code)),
 		s.Subtle.Render("Enter it at"),
-		s.Code.Render(strings.TrimPrefix(url, "https://")),
+		link(url, s.Code.Render(strings.TrimPrefix(url, "https://"))),
 		s.Subtle.Render(fmt.Sprintf("expires in about %d:%02d", int(left.Minutes()), int(left.Seconds())%60)),
 	}
 	if qr := qrLines(url); len(qr)+len(lines)+1 <= rows {

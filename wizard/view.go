@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -55,6 +56,7 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(b.String())
 	v.AltScreen = true
 	v.WindowTitle = "heidi · " + m.cur.String()
+	v.ProgressBar = m.progressBar()
 	if m.child != nil && m.ask == nil {
 		if x, y, visible := m.child.Cursor(); visible {
 			v.Cursor = tea.NewCursor(x, y+headerRows+1)
@@ -326,10 +328,10 @@ func (m *Model) loginPanel() []string {
 			s.Subtle.Render(" · SSH tunnel + browser · copy from a laptop")
 		l2 = s.Hint.Render(keyLeave + " leaves this login and shows them all")
 		if p.Code != "" && !m.side() {
-			l1 = s.Title.Render("Code: ") + s.Big.Render(p.Code) + s.Subtle.Render(" at ") + s.Code.Render(firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device"))
+			l1 = s.Title.Render("Code: ") + s.Big.Render(p.Code) + s.Subtle.Render(" at ") + deviceLink(s, p)
 		}
 	case p.Code != "":
-		l1 = s.Title.Render("Code: ") + s.Big.Render(p.Code) + s.Subtle.Render("  enter it at ") + s.Code.Render(firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device"))
+		l1 = s.Title.Render("Code: ") + s.Big.Render(p.Code) + s.Subtle.Render("  enter it at ") + deviceLink(s, p)
 		l2 = s.Hint.Render(keyCopy + " copies the code · the device-code login must be enabled in ChatGPT → Settings → Security")
 	case p.AuthURL != "":
 		l1 = s.Title.Render("Sign in to ChatGPT in your browser. ") + s.Hint.Render(keyOpen+" opens it · "+keyCopy+" copies the URL")
@@ -355,7 +357,9 @@ func (m *Model) summaryBody() []string {
 		case i == 0:
 			lines = append(lines, s.Error.Render(l))
 		default:
-			lines = append(lines, wrap(l, m.width-1)...)
+			for _, w := range wrap(l, m.width-1) {
+				lines = append(lines, linkURLs(w))
+			}
 		}
 	}
 	if len(m.notes) > 0 {
@@ -506,4 +510,37 @@ func sideLine(side []string, i int) string {
 		return trunc(side[i], sideCols)
 	}
 	return ""
+}
+
+// link makes text an OSC 8 hyperlink to url; terminals without them show
+// the text alone.
+func link(url, text string) string {
+	return ansi.SetHyperlink(url) + text + ansi.ResetHyperlink()
+}
+
+func deviceLink(s theme.Styles, p steps.LoginProgress) string {
+	u := firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device")
+	return link(u, s.Code.Render(u))
+}
+
+var urlRe = regexp.MustCompile(`https://[^\s"'<>)]+`)
+
+// linkURLs makes every https URL in a line a hyperlink.
+func linkURLs(line string) string {
+	return urlRe.ReplaceAllStringFunc(line, func(u string) string { return link(u, u) })
+}
+
+// progressBar is the terminal's own progress indicator (OSC 9;4, where the
+// terminal has one): the steps done so far while the flow runs, a warning
+// while it waits for the user, then full, or an error when it failed.
+func (m *Model) progressBar() *tea.ProgressBar {
+	switch {
+	case m.done && m.result.OK:
+		return tea.NewProgressBar(tea.ProgressBarDefault, 100)
+	case m.done:
+		return tea.NewProgressBar(tea.ProgressBarError, 100)
+	case m.ask != nil || m.guide || m.status[m.cur] == NeedsUser:
+		return tea.NewProgressBar(tea.ProgressBarWarning, int(m.cur)*100/int(StepSummary))
+	}
+	return tea.NewProgressBar(tea.ProgressBarDefault, int(m.cur)*100/int(StepSummary))
 }

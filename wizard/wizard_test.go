@@ -616,3 +616,32 @@ func TestHelpScreen(t *testing.T) {
 		t.Error("the guide is not back after the help")
 	}
 }
+
+// TestLinksAndProgress: URLs on heidi's own screens are OSC 8 links, and
+// the terminal's progress indicator follows the run (issue 21).
+func TestLinksAndProgress(t *testing.T) {
+	d := start(t, Options{}, func(m *steptest.Machine) {
+		m.Run.Answers["opencode models openai"] = probe.Result{ExitCode: 1, Stderr: []byte("Error: boom")}
+		withLogin(t)(m)
+	}).run()
+	if pb := d.m.View().ProgressBar; pb == nil || pb.State != tea.ProgressBarWarning || pb.Value != 40 {
+		t.Errorf("waiting for an answer at the login: progress %+v, want a warning at 40", pb)
+	}
+	d.key("k")
+	if !d.m.done || d.m.result.OK {
+		t.Fatalf("done %v ok %v", d.m.done, d.m.result.OK)
+	}
+	v := d.m.View()
+	if v.ProgressBar == nil || v.ProgressBar.State != tea.ProgressBarError {
+		t.Errorf("a failed run: progress %+v, want an error", v.ProgressBar)
+	}
+	if want := ansi.SetHyperlink(steps.TroubleshootingGuide) + steps.TroubleshootingGuide + ansi.ResetHyperlink(); !strings.Contains(v.Content, want) {
+		t.Errorf("the troubleshooting guide is not a link:\n%q", v.Content)
+	}
+	m := newModel(t, Options{})
+	m.kind = steps.MethodDevice
+	m.progress = steps.LoginProgress{Code: "QZRT-4821", DeviceURL: "https://auth.openai.com/codex/device"}
+	if side := strings.Join(m.deviceSide(40), "\n"); !strings.Contains(side, ansi.SetHyperlink("https://auth.openai.com/codex/device")) {
+		t.Errorf("the device page is not a link:\n%q", side)
+	}
+}
