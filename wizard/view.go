@@ -357,9 +357,7 @@ func (m *Model) summaryBody() []string {
 		case i == 0:
 			lines = append(lines, s.Error.Render(l))
 		default:
-			for _, w := range wrap(l, m.width-1) {
-				lines = append(lines, linkURLs(w))
-			}
+			lines = append(lines, summaryLine(l, m.width-1)...)
 		}
 	}
 	if len(m.notes) > 0 {
@@ -543,4 +541,45 @@ func (m *Model) progressBar() *tea.ProgressBar {
 		return tea.NewProgressBar(tea.ProgressBarWarning, int(m.cur)*100/int(StepSummary))
 	}
 	return tea.NewProgressBar(tea.ProgressBarDefault, int(m.cur)*100/int(StepSummary))
+}
+
+// commandStart finds a command after "…: " in a hint line: the sentence,
+// then the command ("" when there is none).
+var commandStart = regexp.MustCompile(`^(\s*.*?:) ((?:opencode|heidi|npm|npx|codex|curl|brew|ssh|scp|netstat|winget|lsof|chmod|tasklist) .*)$`)
+
+// summaryLine wraps a summary line at spaces; a command in it that does not
+// fit goes on lines of its own, broken only between arguments with " \",
+// so it is copied whole (issue 15 item 2).
+// URLs are OSC 8 links; one longer than the line is cut into full-width
+// pieces, each a link to the whole URL, so a click still opens it.
+func summaryLine(l string, w int) []string {
+	if ansi.StringWidth(l) <= w {
+		return []string{linkURLs(l)}
+	}
+	if u := urlRe.FindString(l); u != "" && len(u) > w {
+		var out []string
+		if head := strings.TrimRight(l[:strings.Index(l, u)], " "); strings.TrimSpace(head) != "" {
+			out = wrap(head, w)
+		}
+		for rest := u; rest != ""; {
+			n := min(len(rest), w)
+			out = append(out, link(u, rest[:n]))
+			rest = rest[n:]
+		}
+		return out
+	}
+	m := commandStart.FindStringSubmatch(l)
+	if m == nil {
+		var out []string
+		for _, x := range wrap(l, w) {
+			out = append(out, linkURLs(x))
+		}
+		return out
+	}
+	indent := len(m[1]) - len(strings.TrimLeft(m[1], " ")) + 2
+	out := wrap(m[1], w)
+	for _, c := range commandLines(m[2], w-indent) {
+		out = append(out, strings.Repeat(" ", indent)+c)
+	}
+	return out
 }

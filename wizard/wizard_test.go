@@ -645,3 +645,31 @@ func TestLinksAndProgress(t *testing.T) {
 		t.Errorf("the device page is not a link:\n%q", side)
 	}
 }
+
+// TestGoldenWidthsMore: the question, the running test and both summaries
+// at 60 and 100 columns too (80 is above), with the same checks: lines
+// fit, commands and URLs stay whole (issue 15).
+func TestGoldenWidthsMore(t *testing.T) {
+	for _, w := range []int{60, 100} {
+		d := start(t, Options{}, func(m *steptest.Machine) {
+			withLogin(t)(m)
+			m.Run.Answers["opencode models openai"] = probe.Result{Stdout: []byte("openai/gpt-5.4\n")}
+			m.Run.Answers["opencode run say ok --model=openai/gpt-5.4"] = probe.Result{ExitCode: 1,
+				Stdout: []byte("> build · gpt-5.4\nError: Cannot connect to API: Unable to connect. Is the computer able to access the url?\n")}
+		}).size(w, 30).run()
+		golden(t, fmt.Sprintf("13-keep-login-%d", w), d.m)
+		checkScreen(t, w, ansi.Strip(d.m.View().Content), nil)
+		d.key("k")
+		golden(t, fmt.Sprintf("14-summary-test-fail-%d", w), d.m)
+		screen := ansi.Strip(d.m.View().Content)
+		checkScreen(t, w, screen, []string{steps.TroubleshootingGuide})
+		// A command broken between arguments with " \" runs whole when copied.
+		joined := regexp.MustCompile(` \\\n\s*`).ReplaceAllString(screen, " ")
+		if cmd := `opencode run "say ok" --model=openai/gpt-5.4 --print-logs`; !strings.Contains(joined, cmd) {
+			t.Errorf("width %d: %q is not on the screen whole or continued with \\:\n%s", w, cmd, screen)
+		}
+		if !strings.Contains(d.m.View().Content, ansi.SetHyperlink(steps.TroubleshootingGuide)) {
+			t.Errorf("width %d: the guide's URL is not a link to the whole URL", w)
+		}
+	}
+}
