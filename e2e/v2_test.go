@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -258,5 +259,33 @@ func TestV2Disconnect(t *testing.T) {
 		t.Errorf("status after disconnect, exit %d:\n%s", code, out)
 	}
 	assertNoCanary(t, env.Canary, r.Stdout, r.Stderr)
+	v2Clean(t, env)
+}
+
+// TestV2Serve: heidi serve on OpenCode 2 — status from its auth list, and
+// the one button's device-code login to the four summary lines.
+func TestV2Serve(t *testing.T) {
+	t.Parallel()
+	env := v2Env(t)
+	c, p := newServeClient(t, env)
+	defer browserStop(t, env, p)
+	code, body := c.do("GET", "/connect/opencode/openai/status", "", nil)
+	if code != 200 || !strings.Contains(body, `"connected": false`) && !strings.Contains(body, `"connected":false`) {
+		t.Fatalf("status before: %d %s", code, body)
+	}
+	if code, body := c.do("POST", loginAPI, `{"method":"headless"}`, nil); code != 202 {
+		t.Fatalf("POST login: %d %s", code, body)
+	}
+	ev := c.events()
+	ev.wait(t, "code", wzWait)
+	done := ev.wait(t, "done", wzWait)
+	if !done.OK || strings.Join(done.Summary, "\n")+"\n" != v2SummaryOK(env) {
+		t.Fatalf("done %+v\n%s", done, ev.text())
+	}
+	code, body = c.do("GET", "/connect/opencode/openai/status", "", nil)
+	if code != 200 || !regexp.MustCompile(`"connected":\s*true`).MatchString(body) || !strings.Contains(body, "opencode.db") {
+		t.Errorf("status after: %d %s", code, body)
+	}
+	assertNoCanary(t, env.Canary, ev.text(), body)
 	v2Clean(t, env)
 }
