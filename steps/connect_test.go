@@ -630,3 +630,21 @@ func TestWindowsHints(t *testing.T) {
 		t.Errorf("linux: %q", l)
 	}
 }
+
+// TestLineIsNotDecidedByACancelledCall: a version probe cancelled before
+// it answers does not settle the line for a long-lived server's Deps.
+func TestLineIsNotDecidedByACancelledCall(t *testing.T) {
+	m := steptest.NewMachine(t)
+	m.Run.Answers["opencode --version"] = probe.Result{Stdout: []byte("opencode v2.0.17\n")}
+	d := steps.NewDeps(m.Sys)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m.Run.Hold = map[string]chan struct{}{"opencode --version": make(chan struct{})}
+	if d.V2(ctx) {
+		t.Fatal("a cancelled probe said OpenCode 2")
+	}
+	m.Run.Hold = nil
+	if !d.V2(context.Background()) {
+		t.Fatal("the line was settled by the cancelled call")
+	}
+}

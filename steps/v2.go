@@ -30,10 +30,12 @@ import (
 //     (and with it the login's callback listener on 1455). heidi passes
 //     --standalone to every call, so it never leaves a service behind.
 
-// line caches which CLI line the `opencode` on PATH is.
+// line caches which CLI line the `opencode` on PATH is, once a version
+// was read (a call cancelled before it answers decides nothing).
 type line struct {
-	once sync.Once
-	v2   bool
+	mu    sync.Mutex
+	known bool
+	v2    bool
 }
 
 // V2 reports whether the `opencode` on PATH is OpenCode 2, asking it once.
@@ -41,18 +43,24 @@ func (d Deps) V2(ctx context.Context) bool {
 	if d.line == nil {
 		return false
 	}
-	d.line.once.Do(func() {
+	d.line.mu.Lock()
+	defer d.line.mu.Unlock()
+	if !d.line.known {
 		t := d.openCodeTool(ctx)
 		d.line.v2 = t.Found && t.Version.CredentialDB()
-	})
+		d.line.known = t.Found && ctx.Err() == nil
+	}
 	return d.line.v2
 }
 
 // knowLine records the line from a version already read.
 func (d Deps) knowLine(t probe.Tool) {
-	if d.line != nil {
-		d.line.once.Do(func() { d.line.v2 = t.Found && t.Version.CredentialDB() })
+	if d.line == nil || !t.Found {
+		return
 	}
+	d.line.mu.Lock()
+	defer d.line.mu.Unlock()
+	d.line.known, d.line.v2 = true, t.Version.CredentialDB()
 }
 
 // v2Methods are OpenCode 2's OpenAI login method ids (openai.ts at
