@@ -506,6 +506,9 @@ func TestBrowserServeConnectButton(t *testing.T) {
 	browserDo(t, tab, "press Connect", chromedp.Focus(chromedp.ID("connect-btn")), chromedp.KeyEvent(kb.Enter))
 	browserPoll(t, tab, "the device code", `!document.getElementById('login-code-box').hidden && /^[A-Z]{4}-\d{4}$/.test(document.getElementById('login-code').textContent)`, wzWait)
 	code := browserText(t, tab, "#login-code")
+	if w := browserEval[int](t, tab, `(() => { const q = document.getElementById('login-qr'); return q.hidden ? 0 : q.naturalWidth; })()`); w < 100 {
+		t.Errorf("the QR code of the verification page is not shown (natural width %d)", w)
+	}
 	if link := browserEval[string](t, tab, `document.getElementById('login-verify').href`); link != "https://auth.openai.com/codex/device" {
 		t.Errorf("verification link %q", link)
 	}

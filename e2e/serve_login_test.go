@@ -81,6 +81,7 @@ type loginEvent struct {
 	Text    string   `json:"text"`
 	URL     string   `json:"url"`
 	Code    string   `json:"code"`
+	QR      string   `json:"qr"`
 	OK      bool     `json:"ok"`
 	Result  string   `json:"result"`
 	Summary []string `json:"summary"`
@@ -191,6 +192,9 @@ func TestServeLoginHeadless(t *testing.T) {
 	code := ev.wait(t, "code", wzWait)
 	if !regexp.MustCompile(`^[A-Z]{4}-\d{4}$`).MatchString(code.Code) || code.URL != "https://auth.openai.com/codex/device" {
 		t.Fatalf("code event %+v", code)
+	}
+	if !strings.HasPrefix(code.QR, "data:image/png;base64,iVBOR") { // a PNG's signature, base64
+		t.Errorf("no QR code of the verification page: %.60q", code.QR)
 	}
 	approveDevice(t, approve)
 	done := ev.wait(t, "done", wzWait)

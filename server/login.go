@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/skip2/go-qrcode"
 
 	"github.com/heidi-cli/heidi/redact"
 	"github.com/heidi-cli/heidi/steps"
@@ -51,6 +53,7 @@ type LoginEvent struct {
 	Text    string   `json:"text,omitempty"`
 	URL     string   `json:"url,omitempty"`
 	Code    string   `json:"code,omitempty"`
+	QR      string   `json:"qr,omitempty"` // a data: PNG of the verification URL`
 	OK      bool     `json:"ok,omitempty"`
 	Result  string   `json:"result,omitempty"`
 	Summary []string `json:"summary,omitempty"`
@@ -277,7 +280,8 @@ func (u *webUI) Run(ctx context.Context, c steps.Child) steps.ChildResult {
 		switch {
 		case p.Code != "" && !sentCode:
 			sentCode = true
-			u.run.emit(LoginEvent{Type: "code", Code: p.Code, URL: firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device")})
+			verify := firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device")
+			u.run.emit(LoginEvent{Type: "code", Code: p.Code, URL: verify, QR: qrDataURL(verify)})
 		case p.AuthURL != "" && !sentURL && p.Code == "":
 			sentURL = true
 			u.run.emit(LoginEvent{Type: "url", URL: p.AuthURL})
@@ -336,4 +340,15 @@ func firstNonEmpty(a ...string) string {
 		}
 	}
 	return ""
+}
+
+// qrDataURL is a QR code of the verification page (not of the code: that
+// is typed), as a data: PNG the page may show (CSP img-src data:); "" when
+// it cannot be made.
+func qrDataURL(url string) string {
+	png, err := qrcode.Encode(url, qrcode.Medium, 192)
+	if err != nil {
+		return ""
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 }

@@ -321,6 +321,10 @@
         el.loginCode.textContent = e.code;
         el.loginVerify.href = e.url;
         el.loginVerify.textContent = e.url;
+        if (e.qr && e.qr.startsWith('data:image/png;base64,')) {
+          $('login-qr').src = e.qr;
+          $('login-qr').hidden = false;
+        }
         el.loginCodeBox.hidden = false;
         break;
       case 'note':
