@@ -51,35 +51,3 @@ func ListModels(ctx context.Context, d Deps) ([]string, error) {
 	}
 	return models, nil
 }
-
-// ErrorLine picks the most telling line of a child's output ("Error: …" first),
-// stripped of escapes, redacted and shortened. It is safe to show.
-func ErrorLine(streams ...[]byte) string {
-	var last string
-	for _, b := range streams {
-		for _, line := range strings.Split(ansi.Strip(string(b)), "\n") {
-			line = strings.TrimSpace(strings.TrimLeft(line, "│┌└■◇●◆ "))
-			if line == "" {
-				continue
-			}
-			if i := strings.Index(line, "Error: "); i >= 0 {
-				return shorten(redact.String(line[i:]), 200)
-			}
-			if last == "" {
-				last = line
-			}
-		}
-	}
-	if last == "" {
-		return "no output"
-	}
-	return shorten(redact.String(last), 200)
-}
-
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,45 +65,4 @@ func spinnerOnly(l string) bool {
 		}
 	}
 	return l != ""
-}
-
-// Tail returns the last n non-empty lines of s (at most max bytes),
-// ANSI-stripped and redacted: safe to show.
-func Tail(s string, n, max int) string {
-	s = redact.String(ansi.Strip(s))
-	var lines []string
-	for _, l := range strings.Split(strings.ReplaceAll(s, "\r", "\n"), "\n") {
-		if strings.TrimSpace(l) != "" && !spinnerOnly(l) {
-			lines = append(lines, strings.TrimRight(l, " \t"))
-		}
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	out := strings.Join(lines, "\n")
-	if len(out) > max {
-		out = "…" + out[len(out)-max:]
-	}
-	return out
-}
-
-// LastErrorLine is the last line of a child's transcript that says
-// "error", else its last line; redacted and short.
-func LastErrorLine(transcript string) string {
-	var last, lastErr string
-	for _, l := range strings.Split(ansi.Strip(transcript), "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		last = l
-		if strings.Contains(strings.ToLower(l), "error") {
-			lastErr = l
-		}
-	}
-	l := redact.String(cmp.Or(lastErr, last))
-	if r := []rune(l); len(r) > 200 {
-		l = string(r[:199]) + "…"
-	}
-	return l
 }
