@@ -365,8 +365,17 @@ func matrixStatusEmpty(t *testing.T, e matrixEntry, rep *matrixReport) {
 	if fileExists(env.AuthPath()) {
 		matrixFail(t, rep, e.Version, "status created %s", env.AuthPath())
 	}
+	// 1.14.49–1.15.x are named as known-bad (anomalyco/opencode#27905).
+	knownBad := matrixKnownBadRe.MatchString(e.Version)
+	if knownBad && !strings.Contains(out, "has a known bug") {
+		ok = false
+		matrixFail(t, rep, e.Version, "status does not name the known bug of %s:\n%s", e.Version, out)
+	}
 	rep.set(e.Version, func(r *matrixRow) {
 		r.StatusEmpty = "NOT CONNECTED, exit " + strconv.Itoa(code)
+		if knownBad && ok {
+			r.StatusEmpty += ", known bug named"
+		}
 		if !ok {
 			r.StatusEmpty += " (unexpected)"
 		}
@@ -484,8 +493,12 @@ func matrixWaitPortFree(t *testing.T, port int, timeout time.Duration) {
 var (
 	matrixURLRe  = regexp.MustCompile(`https://auth\.openai\.com/oauth/authorize\?`)
 	matrixFailRe = regexp.MustCompile(`Login: FAIL`)
-	matrixAskRe  = regexp.MustCompile(`What now\?`)
-	matrixMenuRe = regexp.MustCompile(`◆  Select provider|◆  Login method`)
+	// matrixPrereqFailRe: heidi stopped before the login (a known-bad
+	// release: issue 21).
+	matrixPrereqFailRe = regexp.MustCompile(`Prerequisites: FAIL`)
+	matrixKnownBadRe   = regexp.MustCompile(`^1\.(14\.(49|[5-9]\d)|15\.\d+)$`)
+	matrixAskRe        = regexp.MustCompile(`What now\?`)
+	matrixMenuRe       = regexp.MustCompile(`◆  Select provider|◆  Login method`)
 	// prompts of the non-browser methods: reaching one means the wrong
 	// method was chosen (the plugin's paste prompt, the API key prompt)
 	matrixWrongRe     = regexp.MustCompile(`[◆▲]  Enter your API key|[◆▲]  Paste the authorization code|Enter code: `)
@@ -520,7 +533,7 @@ func matrixLogin(t *testing.T, e matrixEntry, rep *matrixReport) {
 		noProcessesLeft(t, env)
 	}()
 
-	i, txt := matrixWaitAny(s, matrixURLWait, matrixURLRe, matrixFailRe, matrixWrongRe)
+	i, txt := matrixWaitAny(s, matrixURLWait, matrixURLRe, matrixFailRe, matrixWrongRe, matrixPrereqFailRe)
 	// how OpenCode's login was started: with -p/-m (the title of heidi's
 	// pane names them) or through the menus (OpenCode echoes the choice)
 	route, picked := "", ""
@@ -547,6 +560,29 @@ func matrixLogin(t *testing.T, e matrixEntry, rep *matrixReport) {
 	}
 	switch i {
 	case 0: // the URL is on heidi's screen
+	case 3:
+		// A release with a known bug is named before any login (issue 21):
+		// the reason names it and its upstream issues, Next the way out.
+		reason := ""
+		if m := matrixReasonRe.FindStringSubmatch(txt); m != nil {
+			reason = strings.Join(strings.Fields(m[1]), " ")
+		}
+		if !strings.Contains(reason, "has a known bug") || !strings.Contains(reason, "anomalyco/opencode#") || !strings.Contains(txt, "npm install -g opencode-ai@") {
+			rep.set(e.Version, func(r *matrixRow) { r.Login = "FAIL at Prerequisites: " + reason })
+			matrixFail(t, rep, e.Version, "heidi stopped at the prerequisites without naming a known bug: %s\n--- screen ---\n%s", reason, s.Screen())
+			return
+		}
+		s.WaitFor(t, "q/enter exit", matrixUIWait)
+		s.Send("q")
+		code := s.Wait(t, matrixUIWait)
+		if code != 1 {
+			matrixFail(t, rep, e.Version, "exit %d after q on the known-bad summary, want 1", code)
+		}
+		rep.set(e.Version, func(r *matrixRow) {
+			r.Route = "none: stopped at the prerequisites"
+			r.Login = "named as known-bad: " + reason + ", exit " + strconv.Itoa(code)
+		})
+		return
 	case 2:
 		claim := ""
 		if m := matrixHeidiPickRe.FindStringSubmatch(txt); m != nil {

@@ -17,10 +17,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v npm >/dev/null || { echo "npm is required (install Node.js)" >&2; exit 1; }
 
-# Kept small for CI (<= 5): the oldest release served (no -p/-m on
+# Kept small for CI (6): the oldest release served (no -p/-m on
 # `auth login`), the first with ChatGPT Plus/Pro login built in, a 1.2 line
-# release, a 1.14 one, and the current one.
-DEFAULT_VERSIONS="1.0.185 1.1.11 1.2.27 1.14.41 1.18.33"
+# release, a 1.14 one, one of the known-bad 1.14.49–1.15.x (heidi names the
+# bug and goes on; issue 21), and the current one.
+DEFAULT_VERSIONS="1.0.185 1.1.11 1.2.27 1.14.41 1.15.4 1.18.33"
 
 if [ $# -gt 0 ]; then
   versions="$*"

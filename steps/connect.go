@@ -524,12 +524,16 @@ func (f *flow) pick(labels []string) error {
 		f.method = PickMethod(labels, f.kind)
 	}
 	if f.method == "" {
+		why := "OpenCode offers no ChatGPT login method (it offers: " + strings.Join(labels, ", ") + ")."
+		if bad := KnownBad(f.p.OpenCode.Version); bad != nil {
+			// The known bug, met on this machine.
+			return fail(StepMethod, why+" "+bad.Why(f.p.OpenCode.Version), bad.MoveTo...)
+		}
 		hint := cmp.Or(OtherPluginNote(f.p.Config), "A plugin may hide the built-in login; try: opencode auth login --pure")
 		if f.v2 {
 			hint = "Update OpenCode 2: curl -fsSL https://opencode.ai/install | bash"
 		}
-		return fail(StepMethod, "OpenCode offers no ChatGPT login method (it offers: "+strings.Join(labels, ", ")+").",
-			hint, "Update OpenCode: npm install -g opencode-ai@latest")
+		return fail(StepMethod, why, hint, "Update OpenCode: npm install -g opencode-ai@latest")
 	}
 	return nil
 }

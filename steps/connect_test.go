@@ -175,12 +175,28 @@ func TestConnectBranches(t *testing.T) {
 					t.Errorf("children %+v", u.children)
 				}
 			}},
-		{name: "known-bad release", result: "FAIL", step: "Prerequisites",
+		{name: "known-bad release that works here: a warning, then on", result: "PASS",
 			setup: func(t *testing.T, m *steptest.Machine, u *fakeUI, o *steps.ConnectOptions) {
-				m.Run.Answers["opencode --version"] = probe.Result{Stdout: []byte("1.14.50\n")}
+				m.Run.Answers["opencode --version"] = probe.Result{Stdout: []byte("1.15.4\n")}
+				m.Run.Answers["opencode auth login -p openai -m heidi-list-methods"] = probe.Result{ExitCode: 1,
+					Stderr: []byte(`Error: Unknown method "heidi-list-methods" for openai. Available: ChatGPT Pro/Plus (browser), ChatGPT Pro/Plus (headless), Manually enter API Key`)}
+				u.run = login(m, t)
 			},
 			check: func(t *testing.T, m *steptest.Machine, u *fakeUI, r steps.ConnectResult) {
-				wantIn(t, r.Summary, "known bug")
+				wantIn(t, u.notes, "OpenCode 1.15.4 has a known bug", "heidi goes on")
+				if !m.Run.Called("opencode auth login -p openai -m heidi-list-methods") {
+					t.Error("the methods of a known-bad release were guessed, not read")
+				}
+			}},
+		{name: "known-bad release with the bug: stops at the method, with the way out", result: "FAIL", step: "Login method",
+			setup: func(t *testing.T, m *steptest.Machine, u *fakeUI, o *steps.ConnectOptions) {
+				m.Run.Answers["opencode --version"] = probe.Result{Stdout: []byte("1.14.50\n")}
+				// anomalyco/opencode#27905: only the API key method is left.
+				m.Run.Answers["opencode auth login -p openai -m heidi-list-methods"] = probe.Result{ExitCode: 1,
+					Stderr: []byte(`Error: Unknown method "heidi-list-methods" for openai. Available: Manually enter API Key`)}
+			},
+			check: func(t *testing.T, m *steptest.Machine, u *fakeUI, r steps.ConnectResult) {
+				wantIn(t, r.Summary, "known bug", "anomalyco/opencode#27905", "npm install -g opencode-ai@latest", "npm install -g opencode-ai@1.14.48")
 			}},
 		{name: "plugin release without node", result: "FAIL", step: "Prerequisites",
 			setup: func(t *testing.T, m *steptest.Machine, u *fakeUI, o *steps.ConnectOptions) {

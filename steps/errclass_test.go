@@ -662,7 +662,9 @@ func TestJudgePrereqs(t *testing.T) {
 	}
 	bad := ok
 	bad.OpenCode.Version = probe.Version{Major: 1, Minor: 15, Patch: 6, Raw: "1.15.6"}
-	if v := JudgePrereqs(bad, false, false); v.Fail == nil || !strings.Contains(v.Fail.Why, "known bug") {
+	// A known-bad release is a warning, not a stop: the bug depends on the
+	// machine (the real 1.15.4 works in the matrix here).
+	if v := JudgePrereqs(bad, false, false); v.Fail != nil || len(v.Notes) != 1 || !strings.Contains(v.Notes[0], "known bug") {
 		t.Errorf("known-bad: %+v", v)
 	}
 	old := ok

@@ -37,8 +37,7 @@ func JudgePrereqs(p Prereqs, forceHeadless, forceBrowser bool) PrereqVerdict {
 		v.Headless = false
 	}
 	if bad := KnownBad(p.OpenCode.Version); bad != nil {
-		v.Fail = &Failure{Step: StepPrereq, Why: bad.Why(p.OpenCode.Version), Next: bad.MoveTo}
-		return v
+		v.Notes = append(v.Notes, bad.Note(p.OpenCode.Version))
 	}
 	if p.OpenCode.Version.IsZero() {
 		v.Notes = append(v.Notes, "Could not read OpenCode's version ("+p.OpenCode.Err+"); going on as if it has the built-in login.")

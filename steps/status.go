@@ -83,7 +83,7 @@ func CheckStatus(ctx context.Context, d Deps) Status {
 		st.Notes = append(st.Notes, n)
 	}
 	if bad := KnownBad(tool.Version); bad != nil {
-		st.Notes = append(st.Notes, bad.Why(tool.Version)+" "+bad.MoveTo[0])
+		st.Notes = append(st.Notes, bad.Note(tool.Version))
 	}
 	// The wizard offers to remove a stale plugin config; status says so too.
 	if cfg := (Prereqs{OpenCode: tool, Config: probe.InspectConfig(d.Sys, d.Paths)}); tool.Found && cfg.StaleConfig() {
