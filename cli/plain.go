@@ -21,11 +21,10 @@ import (
 // pipes, TERM=dumb, CI logs, screen readers and --plain. It asks nothing:
 // the flow takes the safe default or stops with the --yes hint.
 type plainUI struct {
-	d        steps.Deps
-	out      io.Writer // progress and child output
-	said     [steps.NumSteps]string
-	started  [steps.NumSteps]bool
-	headless bool
+	d       steps.Deps
+	out     io.Writer // progress and child output
+	said    [steps.NumSteps]string
+	started [steps.NumSteps]bool
 	// in is a terminal the user types on (nil: nobody to ask, the flow
 	// takes the safe default or stops with the --yes hint).
 	in *bufio.Reader
@@ -129,7 +128,6 @@ func (u *plainUI) readLine(ctx context.Context) (string, bool) {
 
 // Guide prints the headless routes; route 1 (the device-code login) runs.
 func (u *plainUI) Guide(_ context.Context, g steps.GuideScreen) (int, bool) {
-	u.headless = true
 	if len(g.Why) > 0 {
 		for _, l := range g.Why {
 			u.say("      %s", l)

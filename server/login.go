@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -280,7 +281,7 @@ func (u *webUI) Run(ctx context.Context, c steps.Child) steps.ChildResult {
 		switch {
 		case p.Code != "" && !sentCode:
 			sentCode = true
-			verify := firstNonEmpty(p.DeviceURL, "https://auth.openai.com/codex/device")
+			verify := cmp.Or(p.DeviceURL, "https://auth.openai.com/codex/device")
 			u.run.emit(LoginEvent{Type: "code", Code: p.Code, URL: verify, QR: qrDataURL(verify)})
 		case p.AuthURL != "" && !sentURL && p.Code == "":
 			sentURL = true
@@ -331,15 +332,6 @@ func (e *eventLines) flush() {
 		e.line(string(e.buf))
 		e.buf = nil
 	}
-}
-
-func firstNonEmpty(a ...string) string {
-	for _, s := range a {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // qrDataURL is a QR code of the verification page (not of the code: that

@@ -140,41 +140,34 @@ func (u *teaUI) Trying(model string, refused []steps.Refusal) {
 	u.send(tryMsg{model: model, refused: refused})
 }
 
-func (u *teaUI) Ask(ctx context.Context, q steps.Question) (int, bool) {
-	reply := make(chan int, 1)
-	if !u.send(askMsg{q, reply}) {
-		return 0, false
+// await sends the call made by msg (with its reply channel) and waits for
+// the answer; ok is false when the flow's context ends first.
+func await[T any](u *teaUI, ctx context.Context, msg func(chan<- T) tea.Msg) (T, bool) {
+	var zero T
+	reply := make(chan T, 1)
+	if !u.send(msg(reply)) {
+		return zero, false
 	}
 	select {
-	case i := <-reply:
-		return i, true
+	case v := <-reply:
+		return v, true
 	case <-ctx.Done():
-		return 0, false
+		return zero, false
 	}
+}
+
+func (u *teaUI) Ask(ctx context.Context, q steps.Question) (int, bool) {
+	return await(u, ctx, func(r chan<- int) tea.Msg { return askMsg{q, r} })
 }
 
 func (u *teaUI) Guide(ctx context.Context, g steps.GuideScreen) (int, bool) {
-	reply := make(chan int, 1)
-	if !u.send(guideMsg{g, reply}) {
-		return 0, false
-	}
-	select {
-	case i := <-reply:
-		return i, true
-	case <-ctx.Done():
-		return 0, false
-	}
+	return await(u, ctx, func(r chan<- int) tea.Msg { return guideMsg{g, r} })
 }
 
 func (u *teaUI) Run(ctx context.Context, c steps.Child) steps.ChildResult {
-	reply := make(chan steps.ChildResult, 1)
-	if !u.send(runChildMsg{c, reply}) {
+	r, ok := await(u, ctx, func(r chan<- steps.ChildResult) tea.Msg { return runChildMsg{c, r} })
+	if !ok {
 		return steps.ChildResult{Exit: -1, Err: ctx.Err()}
 	}
-	select {
-	case r := <-reply:
-		return r
-	case <-ctx.Done():
-		return steps.ChildResult{Exit: -1, Err: ctx.Err()}
-	}
+	return r
 }
